@@ -1,0 +1,99 @@
+package dev.fetchbus.app;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * Builds the configuration: the defaults in conf/config.json, then an optional file named by FETCHBUS_CONFIG, then
+ * the FETCHBUS_* environment variables, which always win. It runs before Vert.x exists (the Vert.x options come
+ * from it), which is why it is a plain reader and not vertx-config.
+ */
+public final class ConfigLoader {
+  /** Environment variable → config path and how its text becomes a value. The one table of them. */
+  private static final Map<String, Setting> ENVIRONMENT = Map.of(
+      "FETCHBUS_HTTP_HOST", new Setting("http.host", text -> text),
+      "FETCHBUS_HTTP_PORT", new Setting("http.port", ConfigLoader::port),
+      "FETCHBUS_PG_URL", new Setting("pg.url", text -> text.isBlank() ? null : text),
+      "FETCHBUS_DATA_DIR", new Setting("dataDir", text -> text),
+      "FETCHBUS_FETCH_ALLOW", new Setting("fetch.allow", ConfigLoader::list));
+
+  private ConfigLoader() {
+  }
+
+  public static JsonObject load(Map<String, String> env) {
+    JsonObject config = resource("conf/config.json");
+    String file = env.get("FETCHBUS_CONFIG");
+    if (file != null && !file.isBlank()) {
+      try {
+        config.mergeIn(new JsonObject(Files.readString(Path.of(file))), true);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot read FETCHBUS_CONFIG file " + file, e);
+      }
+    }
+    ENVIRONMENT.forEach((name, setting) -> {
+      String value = env.get(name);
+      if (value != null) {
+        try {
+          put(config, setting.path(), setting.parse().apply(value.trim()));
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException(name + "='" + value + "': " + e.getMessage(), e);
+        }
+      }
+    });
+    return config;
+  }
+
+  /** Reads a JSON file that the jar carries under conf/. */
+  public static JsonObject resource(String name) {
+    try (InputStream in = ConfigLoader.class.getClassLoader().getResourceAsStream(name)) {
+      if (in == null) {
+        throw new IllegalStateException(name + " is missing from the classpath");
+      }
+      return new JsonObject(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  static void put(JsonObject config, String path, Object value) {
+    String[] keys = path.split("\\.");
+    JsonObject node = config;
+    for (int i = 0; i < keys.length - 1; i++) {
+      JsonObject child = node.getJsonObject(keys[i]);
+      if (child == null) {
+        child = new JsonObject();
+        node.put(keys[i], child);
+      }
+      node = child;
+    }
+    node.put(keys[keys.length - 1], value);
+  }
+
+  private static Integer port(String text) {
+    try {
+      int port = Integer.parseInt(text);
+      if (port >= 0 && port <= 65535) {
+        return port;
+      }
+    } catch (NumberFormatException ignored) {
+      // reported below
+    }
+    throw new IllegalArgumentException("not a port number (0-65535)");
+  }
+
+  private static JsonArray list(String text) {
+    return new JsonArray(Arrays.stream(text.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList());
+  }
+
+  private record Setting(String path, Function<String, Object> parse) {
+  }
+}

@@ -1,0 +1,82 @@
+package dev.fetchbus.app;
+
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.ThreadingModel;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Which verticles run, in which order, how many, on which threads and with what config: read from conf/plan.json.
+ * Entries deploy one after another (the schema before the store, the store before the fetcher, HTTP last) and
+ * undeploy in reverse, so every verticle finds what it depends on already running.
+ */
+public record DeploymentPlan(List<Entry> entries) {
+
+  /**
+   * One verticle of the plan. {@code instances} is a number, or "cores" for one per available processor.
+   * A verticle's config is the whole app config with the entry's own {@code config} merged over it.
+   */
+  public record Entry(String name, String className, ThreadingModel threading, int instances, JsonObject config) {
+  }
+
+  public static DeploymentPlan fromJson(JsonObject json) {
+    List<Entry> entries = new ArrayList<>();
+    for (Object o : json.getJsonArray("verticles")) {
+      JsonObject e = (JsonObject) o;
+      String name = require(e, "name");
+      if (!e.getBoolean("enabled", true)) {
+        continue;
+      }
+      Object instances = e.getValue("instances", 1);
+      int count = "cores".equals(instances) ? Runtime.getRuntime().availableProcessors() : (Integer) instances;
+      if (count < 1) {
+        throw new IllegalArgumentException("plan entry " + name + ": instances must be at least 1");
+      }
+      entries.add(new Entry(name, require(e, "class"),
+          ThreadingModel.valueOf(e.getString("threading", "EVENT_LOOP").toUpperCase(Locale.ROOT)), count,
+          e.getJsonObject("config", new JsonObject())));
+    }
+    return new DeploymentPlan(List.copyOf(entries));
+  }
+
+  /** Deploys the entries in order; the future holds the deployment ids in the same order. */
+  public Future<List<String>> deploy(Vertx vertx, JsonObject appConfig) {
+    List<String> ids = new ArrayList<>();
+    Future<Void> chain = Future.succeededFuture();
+    for (Entry entry : entries) {
+      chain = chain.compose(v -> vertx.deployVerticle(entry.className(), new DeploymentOptions()
+                  .setThreadingModel(entry.threading())
+                  .setInstances(entry.instances())
+                  .setConfig(appConfig.copy().mergeIn(entry.config(), true)))
+              .recover(err -> Future.failedFuture(new IllegalStateException(
+                  "deploying " + entry.name() + " (" + entry.className() + ") failed: " + err.getMessage(), err))))
+          .map(id -> {
+            ids.add(id);
+            return null;
+          });
+    }
+    return chain.map(v -> ids);
+  }
+
+  /** Undeploys in reverse order, each after the one before has stopped, going on past a failure. */
+  public static Future<Void> undeploy(Vertx vertx, List<String> ids) {
+    Future<Void> chain = Future.succeededFuture();
+    for (int i = ids.size() - 1; i >= 0; i--) {
+      String id = ids.get(i);
+      chain = chain.transform(previous -> vertx.undeploy(id));
+    }
+    return chain;
+  }
+
+  private static String require(JsonObject entry, String key) {
+    String value = entry.getString(key);
+    if (value == null || value.isBlank()) {
+      throw new IllegalArgumentException("plan entry " + entry.encode() + " has no '" + key + "'");
+    }
+    return value;
+  }
+}

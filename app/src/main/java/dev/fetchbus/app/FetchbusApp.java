@@ -1,0 +1,100 @@
+package dev.fetchbus.app;
+
+import dev.fetchbus.verticles.bus.Readiness;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running Fetchbus: the database (embedded unless {@code pg.url} is set), one Vert.x instance and the deployment
+ * plan. {@link #start} and {@link #stop} block: call them from main, a signal handler or a test, never an event loop.
+ */
+public final class FetchbusApp {
+  private static final Logger LOG = LoggerFactory.getLogger(FetchbusApp.class);
+
+  private final JsonObject config;
+  private final Vertx vertx;
+  private final EmbeddedDatabase database;
+  private final List<String> deployments;
+
+  private FetchbusApp(JsonObject config, Vertx vertx, EmbeddedDatabase database, List<String> deployments) {
+    this.config = config;
+    this.vertx = vertx;
+    this.database = database;
+    this.deployments = deployments;
+  }
+
+  public static FetchbusApp start(JsonObject config, DeploymentPlan plan) throws Exception {
+    JsonObject resolved = config.copy();
+    Path dataDir = Path.of(resolved.getString("dataDir"));
+    Files.createDirectories(dataDir);
+    JsonObject pg = resolved.getJsonObject("pg");
+    EmbeddedDatabase database = null;
+    if (pg.getString("url") == null) {
+      JsonObject embedded = pg.getJsonObject("embedded");
+      database = EmbeddedDatabase.start(dataDir, embedded.getString("runAsUser"), embedded.getInteger("port"),
+          embedded.getLong("startTimeoutSeconds"));
+      pg.put("url", database.url());
+    }
+    Vertx vertx = Vertx.builder().with(vertxOptions(resolved.getJsonObject("vertx"))).build();
+    if (vertx.isNativeTransportEnabled()) {
+      LOG.info("transport: native epoll");
+    } else {
+      LOG.info("transport: NIO (native transport unavailable: {})", vertx.unavailableNativeTransportCause());
+    }
+    long timeoutMs = resolved.getJsonObject("shutdown").getLong("timeoutMs");
+    try {
+      List<String> ids = await(plan.deploy(vertx, resolved), timeoutMs);
+      Readiness.setDeployed(vertx, true);
+      LOG.info("Fetchbus up: {} verticle(s) deployed from the plan", ids.size());
+      return new FetchbusApp(resolved, vertx, database, ids);
+    } catch (Exception e) {
+      await(vertx.close(), timeoutMs);
+      if (database != null) {
+        database.close();
+      }
+      throw e;
+    }
+  }
+
+  /** Readiness turns 503, verticles stop in reverse plan order (HTTP drains first), then Vert.x and the database. */
+  public void stop() throws Exception {
+    long timeoutMs = config.getJsonObject("shutdown").getLong("timeoutMs");
+    Readiness.setDeployed(vertx, false);
+    try {
+      await(DeploymentPlan.undeploy(vertx, deployments).eventually(vertx::close), timeoutMs);
+    } finally {
+      if (database != null) {
+        database.close();
+      }
+    }
+    LOG.info("Fetchbus stopped");
+  }
+
+  /** The configuration the verticles were deployed with (the embedded database's URL filled in). */
+  public JsonObject config() {
+    return config;
+  }
+
+  private static VertxOptions vertxOptions(JsonObject v) {
+    return new VertxOptions()
+        .setPreferNativeTransport(v.getBoolean("preferNativeTransport"))
+        .setMaxEventLoopExecuteTime(v.getLong("maxEventLoopExecuteTimeMs"))
+        .setMaxEventLoopExecuteTimeUnit(TimeUnit.MILLISECONDS)
+        .setBlockedThreadCheckInterval(v.getLong("blockedThreadCheckIntervalMs"))
+        .setBlockedThreadCheckIntervalUnit(TimeUnit.MILLISECONDS)
+        .setWarningExceptionTime(v.getLong("warningExceptionTimeMs"))
+        .setWarningExceptionTimeUnit(TimeUnit.MILLISECONDS);
+  }
+
+  private static <T> T await(Future<T> future, long timeoutMs) throws Exception {
+    return future.toCompletionStage().toCompletableFuture().get(timeoutMs, TimeUnit.MILLISECONDS);
+  }
+}

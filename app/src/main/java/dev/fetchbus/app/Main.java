@@ -1,0 +1,52 @@
+package dev.fetchbus.app;
+
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import sun.misc.Signal;
+
+/** Starts Fetchbus from conf/ and the environment; SIGTERM or SIGINT stops it gracefully with exit code 0. */
+public final class Main {
+  private Main() {
+  }
+
+  public static void main(String[] args) {
+    // Before any logger exists: Vert.x logs through SLF4J, and Logback reads conf/logback.xml from the jar.
+    System.setProperty("vertx.logger-delegate-factory-class-name", "io.vertx.core.logging.SLF4JLogDelegateFactory");
+    if (System.getProperty("logback.configurationFile") == null) {
+      System.setProperty("logback.configurationFile", "conf/logback.xml");
+    }
+    Logger log = LoggerFactory.getLogger(Main.class);
+    FetchbusApp app;
+    try {
+      JsonObject config = ConfigLoader.load(System.getenv());
+      app = FetchbusApp.start(config, DeploymentPlan.fromJson(ConfigLoader.resource("conf/plan.json")));
+    } catch (Exception e) {
+      log.error("Fetchbus did not start: {}", e.getMessage(), e);
+      System.exit(1);
+      return;
+    }
+    Runnable shutdown = new Runnable() {
+      private boolean started;
+
+      @Override
+      public synchronized void run() {
+        if (started) {
+          return;
+        }
+        started = true;
+        log.info("stopping");
+        int code = 0;
+        try {
+          app.stop();
+        } catch (Exception e) {
+          log.error("stopping failed", e);
+          code = 1;
+        }
+        System.exit(code);
+      }
+    };
+    Signal.handle(new Signal("TERM"), signal -> new Thread(shutdown, "fetchbus-shutdown").start());
+    Signal.handle(new Signal("INT"), signal -> new Thread(shutdown, "fetchbus-shutdown").start());
+  }
+}

@@ -1,0 +1,55 @@
+package dev.fetchbus.verticles.bus;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Request/reply over the event bus with an explicit timeout on every send, and consumers that map failures to codes. */
+public final class Bus {
+  private static final Logger LOG = LoggerFactory.getLogger(Bus.class);
+
+  private final Vertx vertx;
+  private final DeliveryOptions options;
+
+  public Bus(Vertx vertx, long timeoutMs) {
+    this.vertx = vertx;
+    this.options = new DeliveryOptions().setSendTimeout(timeoutMs);
+  }
+
+  public Future<JsonObject> request(String address, JsonObject body) {
+    return vertx.eventBus().<JsonObject>request(address, body, options).map(Message::body);
+  }
+
+  /**
+   * Registers a consumer whose handler returns a future reply; a {@link FailureCode.BusFailure} becomes its code,
+   * anything else INTERNAL. Returns the consumer's registration completion.
+   */
+  public static Future<Void> consume(Vertx vertx, String address,
+                                     Function<JsonObject, Future<JsonObject>> handler) {
+    MessageConsumer<JsonObject> consumer = vertx.eventBus().consumer(address, message -> replyTo(message, handler));
+    return consumer.completion();
+  }
+
+  private static void replyTo(Message<JsonObject> message, Function<JsonObject, Future<JsonObject>> handler) {
+    Future<JsonObject> reply;
+    try {
+      reply = handler.apply(message.body() == null ? new JsonObject() : message.body());
+    } catch (RuntimeException e) {
+      reply = Future.failedFuture(e);
+    }
+    reply.onSuccess(message::reply).onFailure(err -> {
+      if (err instanceof FailureCode.BusFailure failure) {
+        failure.code.fail(message, failure.getMessage());
+      } else {
+        LOG.error("{} failed", message.address(), err);
+        FailureCode.INTERNAL.fail(message, String.valueOf(err.getMessage()));
+      }
+    });
+  }
+}

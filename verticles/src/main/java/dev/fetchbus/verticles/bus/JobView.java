@@ -1,0 +1,36 @@
+package dev.fetchbus.verticles.bus;
+
+import io.vertx.core.json.JsonObject;
+import java.time.OffsetDateTime;
+
+/** A job as users see it: status, counts and timings. */
+public record JobView(String id, JobStatus status, int total, int completed, int succeeded, int failed,
+                      OffsetDateTime createdAt, OffsetDateTime startedAt, OffsetDateTime finishedAt) {
+
+  public JsonObject toJson() {
+    return new JsonObject()
+        .put("id", id)
+        .put("status", status.wire())
+        .put("total", total)
+        .put("completed", completed)
+        .put("succeeded", succeeded)
+        .put("failed", failed)
+        .put("createdAt", text(createdAt))
+        .put("startedAt", text(startedAt))
+        .put("finishedAt", text(finishedAt));
+  }
+
+  public static JobView fromJson(JsonObject json) {
+    return new JobView(json.getString("id"), JobStatus.fromWire(json.getString("status")),
+        json.getInteger("total"), json.getInteger("completed"), json.getInteger("succeeded"), json.getInteger("failed"),
+        time(json.getString("createdAt")), time(json.getString("startedAt")), time(json.getString("finishedAt")));
+  }
+
+  private static String text(OffsetDateTime t) {
+    return t == null ? null : t.toString();
+  }
+
+  private static OffsetDateTime time(String s) {
+    return s == null ? null : OffsetDateTime.parse(s);
+  }
+}

@@ -1,0 +1,45 @@
+package dev.fetchbus.verticles.http;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+/** {@code GET /hello[/{name}][?delay=100ms]}: the load-test route, kept as cheap as the bare server's. */
+final class HelloRoutes {
+  private static final CharSequence TEXT_PLAIN = HttpHeaders.createOptimized("text/plain; charset=utf-8");
+
+  private final Vertx vertx;
+  private final HttpDate date;
+  private final long maxDelayMs;
+
+  HelloRoutes(Vertx vertx, HttpDate date, long maxDelayMs) {
+    this.vertx = vertx;
+    this.date = date;
+    this.maxDelayMs = maxDelayMs;
+  }
+
+  void mount(Router router) {
+    router.get("/hello").handler(ctx -> hello(ctx, "Anonymous"));
+    router.get("/hello/:name").handler(ctx -> hello(ctx, ctx.pathParam("name")));
+  }
+
+  private void hello(RoutingContext ctx, String name) {
+    long delayMs = Delay.parseMillis(ctx.request().getParam("delay"), maxDelayMs);
+    if (delayMs == 0) {
+      send(ctx.response(), name);
+    } else {
+      vertx.setTimer(delayMs, id -> send(ctx.response(), name));
+    }
+  }
+
+  private void send(HttpServerResponse response, String name) {
+    if (response.closed()) {
+      return;
+    }
+    response.putHeader(HttpHeaders.CONTENT_TYPE, TEXT_PLAIN)
+        .putHeader(HttpHeaders.DATE, date.now())
+        .end("Hello, " + name);
+  }
+}

@@ -1,0 +1,119 @@
+package dev.fetchbus.verticles.http;
+
+import dev.fetchbus.verticles.bus.Addresses;
+import dev.fetchbus.verticles.bus.Bus;
+import dev.fetchbus.verticles.bus.JobSpec;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The job API. Handlers validate, then reach the store and the fetcher only over the event bus. */
+final class JobRoutes {
+  private static final Logger LOG = LoggerFactory.getLogger(JobRoutes.class);
+  private static final CharSequence JSON = HttpHeaders.createOptimized("application/json");
+  private static final CharSequence NDJSON = HttpHeaders.createOptimized("application/x-ndjson");
+  private static final int RESULT_PAGE = 1_000;
+
+  private final Bus bus;
+  private final JobRequest jobRequest;
+  private final int maxBodyBytes;
+
+  JobRoutes(Bus bus, JsonObject jobLimits, int maxBodyBytes) {
+    this.bus = bus;
+    this.jobRequest = new JobRequest(jobLimits);
+    this.maxBodyBytes = maxBodyBytes;
+  }
+
+  void mount(Router router) {
+    router.post("/api/jobs").handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes)).handler(this::submit);
+    router.get("/api/jobs/:id").handler(this::get);
+    router.get("/api/jobs/:id/results").handler(this::results);
+  }
+
+  private void submit(RoutingContext ctx) {
+    JobSpec spec = jobRequest.parse(jsonBody(ctx));
+    bus.request(Addresses.STORE_JOBS_CREATE, spec.toJson())
+        .onSuccess(job -> {
+          String id = job.getString("id");
+          // Committed: acknowledge now. A lost run request is healed by the fetcher's sweep for unfinished jobs.
+          bus.request(Addresses.FETCH_JOBS_RUN, new JsonObject().put("id", id))
+              .onFailure(err -> LOG.warn("job {} stored but not handed to a fetcher yet: {}", id, err.toString()));
+          ctx.response().setStatusCode(202)
+              .putHeader(HttpHeaders.LOCATION, "/api/jobs/" + id)
+              .putHeader(HttpHeaders.CONTENT_TYPE, JSON)
+              .end(new JsonObject().put("id", id).put("status", job.getString("status")).encode());
+        })
+        .onFailure(ctx::fail);
+  }
+
+  private void get(RoutingContext ctx) {
+    bus.request(Addresses.STORE_JOBS_GET, new JsonObject().put("id", ctx.pathParam("id")))
+        .onSuccess(job -> ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, JSON).end(job.encode()))
+        .onFailure(ctx::fail);
+  }
+
+  private void results(RoutingContext ctx) {
+    String id = ctx.pathParam("id");
+    bus.request(Addresses.STORE_JOBS_GET, new JsonObject().put("id", id))
+        .onSuccess(job -> {
+          HttpServerResponse response = ctx.response().setChunked(true).putHeader(HttpHeaders.CONTENT_TYPE, NDJSON);
+          streamPage(ctx, response, id, -1);
+        })
+        .onFailure(ctx::fail);
+  }
+
+  /** Writes one keyset page, then asks for the next only when the client has taken the previous one. */
+  private void streamPage(RoutingContext ctx, HttpServerResponse response, String id, int afterSeq) {
+    bus.request(Addresses.STORE_RESULTS_PAGE,
+            new JsonObject().put("id", id).put("afterSeq", afterSeq).put("limit", RESULT_PAGE))
+        .onSuccess(page -> {
+          if (response.closed()) {
+            return;
+          }
+          JsonArray rows = page.getJsonArray("results");
+          Buffer chunk = Buffer.buffer(rows.size() * 160);
+          rows.forEach(row -> chunk.appendString(((JsonObject) row).encode()).appendByte((byte) '\n'));
+          if (rows.size() < RESULT_PAGE) {
+            response.end(chunk);
+            return;
+          }
+          int last = rows.getJsonObject(rows.size() - 1).getInteger("seq");
+          response.write(chunk);
+          if (response.writeQueueFull()) {
+            response.drainHandler(v -> streamPage(ctx, response, id, last));
+          } else {
+            streamPage(ctx, response, id, last);
+          }
+        })
+        .onFailure(ctx::fail);
+  }
+
+  private static JsonObject jsonBody(RoutingContext ctx) {
+    String type = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);
+    if (type != null && !type.toLowerCase(java.util.Locale.ROOT).contains("json")) {
+      throw new Problem.InvalidRequest(Problem.of(415, "unsupported-media-type", "Unsupported media type",
+          "send the job as application/json, not " + type));
+    }
+    Buffer body = ctx.body().buffer();
+    Object value;
+    try {
+      value = body == null || body.length() == 0 ? null : Json.decodeValue(body);
+    } catch (DecodeException e) {
+      throw new Problem.InvalidRequest(Problem.of(400, "invalid-json", "Malformed JSON", e.getMessage()));
+    }
+    if (!(value instanceof JsonObject json)) {
+      throw new Problem.InvalidRequest(Problem.of(400, "invalid-json", "Malformed JSON",
+          "the body must be a JSON object such as {\"urls\": [\"https://example.org/\"]}"));
+    }
+    return json;
+  }
+}

@@ -1,0 +1,52 @@
+package dev.fetchbus.verticles.http;
+
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Every error leaves as application/problem+json: route failures, unknown routes and methods, oversize bodies. */
+final class ProblemResponses {
+  private static final Logger LOG = LoggerFactory.getLogger(ProblemResponses.class);
+
+  private ProblemResponses() {
+  }
+
+  static void mount(Router router) {
+    router.route().failureHandler(ctx -> send(ctx, problemOf(ctx)));
+    router.errorHandler(404, ctx -> send(ctx, Problem.of(404, "not-found", "Not found",
+        "no route for " + ctx.request().path())));
+    router.errorHandler(405, ctx -> send(ctx, Problem.of(405, "method-not-allowed", "Method not allowed",
+        ctx.request().method() + " is not allowed on " + ctx.request().path())));
+  }
+
+  static void send(RoutingContext ctx, Problem problem) {
+    HttpServerResponse response = ctx.response();
+    if (response.headWritten()) {
+      // The status is gone already (a stream broke mid-way): cutting the connection is the only honest signal.
+      response.reset();
+      return;
+    }
+    response.setStatusCode(problem.status())
+        .putHeader(HttpHeaders.CONTENT_TYPE, Problem.CONTENT_TYPE)
+        .end(problem.toJson(ctx.request().path()).encode());
+  }
+
+  private static Problem problemOf(RoutingContext ctx) {
+    if (ctx.failure() != null) {
+      Problem problem = Problem.from(ctx.failure());
+      if (problem.status() >= 500) {
+        LOG.error("{} {} failed", ctx.request().method(), ctx.request().path(), ctx.failure());
+      }
+      return problem;
+    }
+    return switch (ctx.statusCode()) {
+      case 413 -> Problem.of(413, "body-too-large", "Request body too large", "the request body is over the limit");
+      case 400 -> Problem.of(400, "bad-request", "Bad request", "the request could not be read");
+      case 404 -> Problem.of(404, "not-found", "Not found", "no such resource");
+      default -> Problem.of(500, "internal", "Internal error", "an unexpected error occurred");
+    };
+  }
+}

@@ -1,0 +1,177 @@
+package dev.fetchbus.verticles.store;
+
+import dev.fetchbus.verticles.bus.FailureCode;
+import dev.fetchbus.verticles.bus.FetchResult;
+import dev.fetchbus.verticles.bus.JobSpec;
+import dev.fetchbus.verticles.bus.JobStatus;
+import dev.fetchbus.verticles.bus.JobView;
+import dev.fetchbus.verticles.bus.Outcome;
+import dev.fetchbus.verticles.bus.UrlRef;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.Tuple;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/** All of Fetchbus's SQL, and nothing else. */
+public final class JobStore {
+  private static final String JOB_COLUMNS =
+      "id, status, total, completed, succeeded, failed, created_at, started_at, finished_at";
+
+  private static final String INSERT_JOB =
+      "INSERT INTO jobs (id, status, options, total) VALUES ($1, 'queued', $2, $3) RETURNING " + JOB_COLUMNS;
+  private static final String INSERT_URLS =
+      "INSERT INTO job_urls (job_id, seq, url) "
+          + "SELECT $1, t.ord - 1, t.url FROM unnest($2::text[]) WITH ORDINALITY AS t(url, ord)";
+  private static final String SELECT_JOB = "SELECT " + JOB_COLUMNS + " FROM jobs WHERE id = $1";
+  private static final String SELECT_UNFINISHED =
+      "SELECT id FROM jobs WHERE status IN ('queued', 'running') ORDER BY created_at";
+  private static final String START_JOB =
+      "UPDATE jobs SET status = 'running', started_at = coalesce(started_at, now()) "
+          + "WHERE id = $1 AND status IN ('queued', 'running') RETURNING options";
+  private static final String FINISH_JOB =
+      "UPDATE jobs SET status = $2, finished_at = now() "
+          + "WHERE id = $1 AND status IN ('queued', 'running') RETURNING " + JOB_COLUMNS;
+  private static final String SELECT_PENDING =
+      "SELECT u.seq, u.url FROM job_urls u WHERE u.job_id = $1 AND u.seq > $2 "
+          + "AND NOT EXISTS (SELECT 1 FROM results r WHERE r.job_id = u.job_id AND r.seq = u.seq) "
+          + "ORDER BY u.seq LIMIT $3";
+  // One statement per batch: insert what is new, and count only what was new into the job's counters.
+  private static final String APPEND_RESULTS =
+      "WITH ins AS ("
+          + " INSERT INTO results (job_id, seq, outcome, http_status, bytes, sha256, duration_ms, attempts)"
+          + " SELECT $1, t.* FROM unnest($2::int[], $3::text[], $4::smallint[], $5::bigint[], $6::text[],"
+          + " $7::int[], $8::smallint[]) AS t"
+          + " ON CONFLICT (job_id, seq) DO NOTHING RETURNING outcome)"
+          + " UPDATE jobs SET completed = completed + (SELECT count(*) FROM ins),"
+          + " succeeded = succeeded + (SELECT count(*) FROM ins WHERE outcome = 'ok'),"
+          + " failed = failed + (SELECT count(*) FROM ins WHERE outcome <> 'ok')"
+          + " WHERE id = $1 RETURNING (SELECT count(*) FROM ins) AS stored";
+  private static final String SELECT_RESULTS =
+      "SELECT r.seq, u.url, r.outcome, r.http_status, r.bytes, r.sha256, r.duration_ms, r.attempts "
+          + "FROM results r JOIN job_urls u USING (job_id, seq) "
+          + "WHERE r.job_id = $1 AND r.seq > $2 ORDER BY r.seq LIMIT $3";
+
+  private final Pool pool;
+
+  public JobStore(Pool pool) {
+    this.pool = pool;
+  }
+
+  public Future<JobView> create(JobSpec spec) {
+    UUID id = UUID.randomUUID();
+    return pool.withTransaction(conn -> conn.preparedQuery(INSERT_JOB)
+        .execute(Tuple.of(id, spec.options(), spec.urls().size()))
+        .compose(job -> conn.preparedQuery(INSERT_URLS)
+            .execute(Tuple.of(id).addArrayOfString(spec.urls().toArray(new String[0])))
+            .map(urls -> jobView(job.iterator().next()))));
+  }
+
+  public Future<JobView> get(UUID id) {
+    return pool.preparedQuery(SELECT_JOB).execute(Tuple.of(id))
+        .map(rows -> jobView(single(rows, id)));
+  }
+
+  public Future<List<String>> unfinished() {
+    return pool.query(SELECT_UNFINISHED).execute().map(rows -> {
+      List<String> ids = new ArrayList<>();
+      rows.forEach(row -> ids.add(row.getUUID(0).toString()));
+      return ids;
+    });
+  }
+
+  /** Marks the job running and returns its options; CONFLICT if it already finished. */
+  public Future<JobSpec> start(UUID id) {
+    return pool.preparedQuery(START_JOB).execute(Tuple.of(id)).map(rows -> {
+      if (rows.size() == 0) {
+        throw FailureCode.CONFLICT.exception("job " + id + " is not queued or running");
+      }
+      return JobSpec.fromJson(rows.iterator().next().getJsonObject(0));
+    });
+  }
+
+  public Future<JobView> finish(UUID id, JobStatus status) {
+    return pool.preparedQuery(FINISH_JOB).execute(Tuple.of(id, status.wire()))
+        .compose(rows -> rows.size() == 0 ? get(id) : Future.succeededFuture(jobView(rows.iterator().next())));
+  }
+
+  public Future<List<UrlRef>> pending(UUID id, int afterSeq, int limit) {
+    return pool.preparedQuery(SELECT_PENDING).execute(Tuple.of(id, afterSeq, limit)).map(rows -> {
+      List<UrlRef> urls = new ArrayList<>(rows.size());
+      rows.forEach(row -> urls.add(new UrlRef(row.getInteger(0), row.getString(1))));
+      return urls;
+    });
+  }
+
+  /** Stores the results that are new; returns how many were. */
+  public Future<Integer> append(UUID id, List<FetchResult> results) {
+    int n = results.size();
+    Integer[] seq = new Integer[n];
+    String[] outcome = new String[n];
+    Short[] status = new Short[n];
+    Long[] bytes = new Long[n];
+    String[] sha = new String[n];
+    Integer[] duration = new Integer[n];
+    Short[] attempts = new Short[n];
+    for (int i = 0; i < n; i++) {
+      FetchResult r = results.get(i);
+      seq[i] = r.seq();
+      outcome[i] = r.outcome().wire();
+      status[i] = r.httpStatus() == null ? null : r.httpStatus().shortValue();
+      bytes[i] = r.bytes();
+      sha[i] = r.sha256();
+      duration[i] = (int) Math.min(Integer.MAX_VALUE, r.durationMs());
+      attempts[i] = (short) r.attempts();
+    }
+    Tuple args = Tuple.of(id).addArrayOfInteger(seq).addArrayOfString(outcome).addArrayOfShort(status)
+        .addArrayOfLong(bytes).addArrayOfString(sha).addArrayOfInteger(duration).addArrayOfShort(attempts);
+    return pool.preparedQuery(APPEND_RESULTS).execute(args).map(rows -> {
+      if (rows.size() == 0) {
+        throw FailureCode.NOT_FOUND.exception("job " + id + " not found");
+      }
+      return rows.iterator().next().getInteger(0);
+    });
+  }
+
+  public Future<List<FetchResult>> results(UUID id, int afterSeq, int limit) {
+    return pool.preparedQuery(SELECT_RESULTS).execute(Tuple.of(id, afterSeq, limit)).map(rows -> {
+      List<FetchResult> page = new ArrayList<>(rows.size());
+      rows.forEach(row -> page.add(new FetchResult(row.getInteger(0), row.getString(1),
+          Outcome.fromWire(row.getString(2)), row.getInteger(3), row.getLong(4), row.getString(5),
+          row.getLong(6), row.getInteger(7))));
+      return page;
+    });
+  }
+
+  public Future<Void> ping() {
+    return pool.query("SELECT 1").execute().mapEmpty();
+  }
+
+  private static Row single(RowSet<Row> rows, UUID id) {
+    if (rows.size() == 0) {
+      throw FailureCode.NOT_FOUND.exception("job " + id + " not found");
+    }
+    return rows.iterator().next();
+  }
+
+  private static JobView jobView(Row row) {
+    return new JobView(row.getUUID("id").toString(), JobStatus.fromWire(row.getString("status")),
+        row.getInteger("total"), row.getInteger("completed"), row.getInteger("succeeded"), row.getInteger("failed"),
+        row.getOffsetDateTime("created_at"), row.getOffsetDateTime("started_at"),
+        row.getOffsetDateTime("finished_at"));
+  }
+
+  /** Parses a job id; an id that is not a UUID names no job. */
+  public static UUID jobId(JsonObject request) {
+    String id = request.getString("id");
+    try {
+      return UUID.fromString(id == null ? "" : id);
+    } catch (IllegalArgumentException e) {
+      throw FailureCode.NOT_FOUND.exception("job " + id + " not found");
+    }
+  }
+}

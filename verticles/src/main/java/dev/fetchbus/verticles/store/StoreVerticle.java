@@ -1,0 +1,71 @@
+package dev.fetchbus.verticles.store;
+
+import dev.fetchbus.verticles.bus.Addresses;
+import dev.fetchbus.verticles.bus.Bus;
+import dev.fetchbus.verticles.bus.FetchResult;
+import dev.fetchbus.verticles.bus.JobSpec;
+import dev.fetchbus.verticles.bus.JobStatus;
+import dev.fetchbus.verticles.bus.JobView;
+import dev.fetchbus.verticles.bus.UrlRef;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+import java.util.List;
+
+/** Owns the PostgreSQL pool and answers the {@code fetchbus.store.*} addresses. */
+public class StoreVerticle extends VerticleBase {
+  private static final int MAX_PAGE = 5_000;
+
+  private Pool pool;
+  private JobStore store;
+
+  @Override
+  public Future<?> start() {
+    JsonObject pg = config().getJsonObject("pg");
+    pool = PgBuilder.pool()
+        .with(new PoolOptions()
+            .setMaxSize(pg.getInteger("poolSize", 8))
+            .setMaxWaitQueueSize(pg.getInteger("maxWaitQueue", 1_000))
+            .setConnectionTimeout(pg.getInteger("connectTimeoutMs", 5_000))
+            .setConnectionTimeoutUnit(java.util.concurrent.TimeUnit.MILLISECONDS))
+        .connectingTo(Database.connectOptions(pg))
+        .using(vertx)
+        .build();
+    store = new JobStore(pool);
+    return Future.all(List.of(
+            Bus.consume(vertx, Addresses.STORE_JOBS_CREATE, req -> store.create(JobSpec.fromJson(req)).map(JobView::toJson)),
+            Bus.consume(vertx, Addresses.STORE_JOBS_GET, req -> store.get(JobStore.jobId(req)).map(JobView::toJson)),
+            Bus.consume(vertx, Addresses.STORE_JOBS_UNFINISHED,
+                req -> store.unfinished().map(ids -> new JsonObject().put("ids", new JsonArray(ids)))),
+            Bus.consume(vertx, Addresses.STORE_JOBS_START, req -> store.start(JobStore.jobId(req)).map(JobSpec::toJson)),
+            Bus.consume(vertx, Addresses.STORE_JOBS_FINISH, req -> store.finish(JobStore.jobId(req),
+                JobStatus.fromWire(req.getString("status"))).map(JobView::toJson)),
+            Bus.consume(vertx, Addresses.STORE_URLS_PENDING, req -> store.pending(JobStore.jobId(req),
+                req.getInteger("afterSeq", -1), pageLimit(req)).map(urls -> list("urls", urls.stream().map(UrlRef::toJson).toList()))),
+            Bus.consume(vertx, Addresses.STORE_RESULTS_APPEND, req -> store.append(JobStore.jobId(req),
+                    req.getJsonArray("results").stream().map(o -> FetchResult.fromJson((JsonObject) o)).toList())
+                .map(n -> new JsonObject().put("stored", n))),
+            Bus.consume(vertx, Addresses.STORE_RESULTS_PAGE, req -> store.results(JobStore.jobId(req),
+                req.getInteger("afterSeq", -1), pageLimit(req)).map(rs -> list("results", rs.stream().map(FetchResult::toJson).toList()))),
+            Bus.consume(vertx, Addresses.STORE_PING, req -> store.ping().map(v -> new JsonObject()))))
+        // Fail the deployment now if the database cannot be reached, rather than at the first request.
+        .compose(v -> store.ping());
+  }
+
+  @Override
+  public Future<?> stop() {
+    return pool.close();
+  }
+
+  private static int pageLimit(JsonObject req) {
+    return Math.max(1, Math.min(MAX_PAGE, req.getInteger("limit", 1_000)));
+  }
+
+  private static JsonObject list(String key, List<JsonObject> items) {
+    return new JsonObject().put(key, new JsonArray(items));
+  }
+}
