@@ -1,0 +1,48 @@
+package dev.fetchbus.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+  @Test
+  void defaultsComeFromConf() {
+    JsonObject config = ConfigLoader.load(Map.of());
+    assertThat(config.getJsonObject("http").getString("host")).isEqualTo("127.0.0.1");
+    assertThat(config.getJsonObject("http").getInteger("port")).isEqualTo(8080);
+    assertThat(config.getJsonObject("pg").getString("url")).isNull();
+    assertThat(config.getString("dataDir")).isEqualTo("./data");
+    assertThat(config.getJsonObject("fetch").getJsonArray("allow")).isEmpty();
+  }
+
+  @Test
+  void environmentWinsOverTheFileWhichWinsOverDefaults(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("override.json");
+    Files.writeString(file, "{\"http\": {\"port\": 9000, \"host\": \"::1\"}, \"dataDir\": \"/from-file\"}");
+    JsonObject config = ConfigLoader.load(Map.of(
+        "FETCHBUS_CONFIG", file.toString(),
+        "FETCHBUS_HTTP_PORT", "9100",
+        "FETCHBUS_PG_URL", "postgresql://u:p@db:5432/fetchbus",
+        "FETCHBUS_FETCH_ALLOW", " 127.0.0.0/8, ::1/128 ,"));
+    assertThat(config.getJsonObject("http").getInteger("port")).isEqualTo(9100);
+    assertThat(config.getJsonObject("http").getString("host")).isEqualTo("::1");
+    assertThat(config.getJsonObject("http").getInteger("acceptBacklog")).isEqualTo(4096);
+    assertThat(config.getString("dataDir")).isEqualTo("/from-file");
+    assertThat(config.getJsonObject("pg").getString("url")).isEqualTo("postgresql://u:p@db:5432/fetchbus");
+    assertThat(config.getJsonObject("fetch").getJsonArray("allow")).containsExactly("127.0.0.0/8", "::1/128");
+  }
+
+  @Test
+  void aBadPortIsNamed() {
+    assertThatThrownBy(() -> ConfigLoader.load(Map.of("FETCHBUS_HTTP_PORT", "http")))
+        .hasMessageContaining("FETCHBUS_HTTP_PORT");
+    assertThatThrownBy(() -> ConfigLoader.load(Map.of("FETCHBUS_HTTP_PORT", "70000")))
+        .hasMessageContaining("FETCHBUS_HTTP_PORT");
+  }
+}

@@ -1,0 +1,136 @@
+package dev.fetchbus.app;
+
+import static dev.fetchbus.verticles.testing.StrictVertx.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.fetchbus.verticles.testing.StrictVertx;
+import dev.fetchbus.verticles.testing.TestOrigin;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The whole service over real loopback HTTP: a real origin, the app, embedded PostgreSQL. */
+class JobsEndToEndTest {
+  private static Vertx vertx;
+  private static TestOrigin origin;
+  private static Path dataDir;
+  private static TestApp app;
+  private static Api api;
+
+  @BeforeAll
+  static void start() throws Exception {
+    vertx = StrictVertx.create();
+    origin = await(TestOrigin.start(vertx));
+    dataDir = TestApp.newDataDir();
+    app = TestApp.start(dataDir);
+    api = new Api(vertx, app);
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    api.close();
+    app.close();
+    await(vertx.close());
+    TestApp.delete(dataDir);
+  }
+
+  @Test
+  void helloGreetsByName() {
+    HttpResponse<Buffer> anonymous = api.get("/hello");
+    assertThat(anonymous.statusCode()).isEqualTo(200);
+    assertThat(anonymous.bodyAsString()).isEqualTo("Hello, Anonymous");
+    assertThat(anonymous.getHeader("content-type")).startsWith("text/plain");
+    assertThat(api.get("/hello/Ada").bodyAsString()).isEqualTo("Hello, Ada");
+  }
+
+  @Test
+  void helloWaitsOnATimerForTheDelay() {
+    long started = System.nanoTime();
+    HttpResponse<Buffer> response = api.get("/hello/Ada?delay=100ms");
+    long tookMs = (System.nanoTime() - started) / 1_000_000;
+    assertThat(response.bodyAsString()).isEqualTo("Hello, Ada");
+    assertThat(tookMs).isGreaterThanOrEqualTo(100);
+  }
+
+  @Test
+  void helloRefusesABadDelay() {
+    for (String delay : List.of("11s", "abc", "-5ms", "10001")) {
+      HttpResponse<Buffer> response = api.get("/hello?delay=" + delay);
+      assertThat(response.statusCode()).as(delay).isEqualTo(400);
+      assertThat(response.getHeader("content-type")).isEqualTo("application/problem+json");
+      assertThat(response.bodyAsJsonObject().getString("type")).isEqualTo("urn:fetchbus:problem:invalid-delay");
+    }
+  }
+
+  @Test
+  void readyOnceEverythingIsUp() {
+    HttpResponse<Buffer> ready = api.get("/health/ready");
+    assertThat(ready.statusCode()).isEqualTo(200);
+    assertThat(ready.bodyAsJsonObject().getString("status")).isEqualTo("UP");
+    assertThat(api.get("/health/live").statusCode()).isIn(200, 204);
+  }
+
+  @Test
+  void everyUrlGetsExactlyOneResultWithTheRightBytes() {
+    int count = 300;
+    List<String> urls = new ArrayList<>();
+    for (int n = 0; n < count; n++) {
+      urls.add(n % 20 == 7 ? origin.url("/missing/" + n) : n == 150 ? origin.url("/slow/150?ms=1500")
+          : origin.url("/obj/" + n));
+    }
+    urls.add("http://127.0.0.1:1/refused");
+
+    HttpResponse<Buffer> submitted = api.post("/api/jobs", "application/json",
+        new JsonObject().put("urls", urls).put("concurrency", 50).toBuffer());
+    assertThat(submitted.statusCode()).isEqualTo(202);
+    String id = submitted.bodyAsJsonObject().getString("id");
+    assertThat(submitted.getHeader("location")).isEqualTo("/api/jobs/" + id);
+    assertThat(submitted.bodyAsJsonObject().getString("status")).isEqualTo("queued");
+
+    JsonObject job = api.awaitJob(id, Duration.ofSeconds(60), j -> j.getString("status").equals("done"));
+    assertThat(job.getInteger("total")).isEqualTo(count + 1);
+    assertThat(job.getInteger("completed")).isEqualTo(count + 1);
+    assertThat(job.getInteger("failed")).isEqualTo(count / 20 + 1);
+    assertThat(job.getInteger("succeeded")).isEqualTo(count - count / 20);
+    assertThat(job.getString("startedAt")).isNotNull();
+    assertThat(job.getString("finishedAt")).isNotNull();
+
+    List<JsonObject> results = api.results(id);
+    assertThat(results).hasSize(count + 1);
+    Set<Integer> seen = new HashSet<>();
+    for (JsonObject r : results) {
+      int seq = r.getInteger("seq");
+      assertThat(seen.add(seq)).as("one result for seq %d", seq).isTrue();
+      assertThat(r.getString("url")).isEqualTo(urls.get(seq));
+      assertThat(r.getInteger("attempts")).isEqualTo(1);
+      assertThat(r.getLong("durationMs")).isNotNegative();
+      if (seq == count) {
+        assertThat(r.getString("outcome")).isEqualTo("connection_error");
+        assertThat(r.getInteger("httpStatus")).isNull();
+      } else if (seq % 20 == 7) {
+        byte[] body = TestOrigin.missingBody(seq).getBytes(StandardCharsets.UTF_8);
+        assertThat(r.getString("outcome")).isEqualTo("http_error");
+        assertThat(r.getInteger("httpStatus")).isEqualTo(404);
+        assertThat(r.getString("sha256")).isEqualTo(TestOrigin.sha256(body));
+      } else {
+        byte[] body = TestOrigin.object(seq);
+        assertThat(r.getString("outcome")).as("seq %d", seq).isEqualTo("ok");
+        assertThat(r.getInteger("httpStatus")).isEqualTo(200);
+        assertThat(r.getLong("bytes")).isEqualTo(body.length);
+        assertThat(r.getString("sha256")).isEqualTo(TestOrigin.sha256(body));
+      }
+    }
+    assertThat(results.get(150).getLong("durationMs")).isGreaterThanOrEqualTo(1500);
+  }
+}

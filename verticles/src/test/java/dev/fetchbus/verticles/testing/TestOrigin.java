@@ -1,0 +1,70 @@
+package dev.fetchbus.verticles.testing;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.Random;
+
+/**
+ * A real HTTP origin on 127.0.0.1 serving objects of known content:
+ * {@code /obj/{n}} (1–8 KiB, derived from n), {@code /missing/{n}} (404 with a body),
+ * {@code /slow/{n}?ms=...} (the object after a timer).
+ */
+public final class TestOrigin {
+  private final HttpServer server;
+
+  private TestOrigin(HttpServer server) {
+    this.server = server;
+  }
+
+  public static Future<TestOrigin> start(Vertx vertx) {
+    return vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
+        .requestHandler(request -> handle(vertx, request))
+        .listen()
+        .map(TestOrigin::new);
+  }
+
+  public String url(String path) {
+    return "http://127.0.0.1:" + server.actualPort() + path;
+  }
+
+  public Future<Void> close() {
+    return server.close();
+  }
+
+  /** The bytes {@code /obj/{n}} serves. */
+  public static byte[] object(int n) {
+    byte[] bytes = new byte[1024 + Math.floorMod(n * 7919, 7 * 1024)];
+    new Random(n).nextBytes(bytes);
+    return bytes;
+  }
+
+  public static String missingBody(int n) {
+    return "no object " + n + "\n";
+  }
+
+  public static String sha256(byte[] bytes) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static void handle(Vertx vertx, HttpServerRequest request) {
+    String[] parts = request.path().split("/");
+    int n = parts.length == 3 ? Integer.parseInt(parts[2]) : -1;
+    switch (parts.length == 3 ? parts[1] : "") {
+      case "obj" -> request.response().end(Buffer.buffer(object(n)));
+      case "missing" -> request.response().setStatusCode(404).end(missingBody(n));
+      case "slow" -> vertx.setTimer(Long.parseLong(request.getParam("ms", "1000")),
+          id -> request.response().end(Buffer.buffer(object(n))));
+      default -> request.response().setStatusCode(400).end();
+    }
+  }
+}
