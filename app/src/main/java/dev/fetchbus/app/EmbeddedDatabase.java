@@ -169,6 +169,13 @@ final class EmbeddedDatabase implements AutoCloseable {
     String group = capture("id", "-gn", user);
     List<String> prefix = List.of("setpriv", "--reuid=" + user, "--regid=" + group, "--clear-groups", "--");
     chownTree(data, user);
+    // Our own data dir (often made by mktemp, mode 0700) must let the server's user pass through to postgres/.
+    Path dataDir = data.getParent();
+    Set<PosixFilePermission> perms = Files.getPosixFilePermissions(dataDir);
+    if (perms.add(PosixFilePermission.OTHERS_EXECUTE)) {
+      LOG.info("making {} searchable (o+x) so PostgreSQL can run as '{}'", dataDir, user);
+      Files.setPosixFilePermissions(dataDir, perms);
+    }
     List<String> probe = new ArrayList<>(prefix);
     probe.addAll(List.of("test", "-w", data.toString()));
     if (run(10, probe) != 0) {

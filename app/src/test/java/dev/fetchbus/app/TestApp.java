@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -26,11 +25,9 @@ final class TestApp implements AutoCloseable {
     this.port = port;
   }
 
-  /** A data dir the embedded server can use even when it runs as an unprivileged user (tests run as root in CI). */
+  /** A fresh data dir, private (0700) as mktemp makes it: the app must cope when it runs PostgreSQL as nobody. */
   static Path newDataDir() throws IOException {
-    Path dir = Files.createTempDirectory("fetchbus-test-");
-    Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
-    return dir;
+    return Files.createTempDirectory("fetchbus-test-");
   }
 
   static TestApp start(Path dataDir) throws Exception {

@@ -28,7 +28,8 @@ public final class Bus {
 
   /**
    * Registers a consumer whose handler returns a future reply; a {@link FailureCode.BusFailure} becomes its code,
-   * anything else INTERNAL. Returns the consumer's registration completion.
+   * an exception thrown while reading the request BAD_INPUT, any other failure INTERNAL. Returns the consumer's
+   * registration completion.
    */
   public static Future<Void> consume(Vertx vertx, String address,
                                      Function<JsonObject, Future<JsonObject>> handler) {
@@ -40,8 +41,11 @@ public final class Bus {
     Future<JsonObject> reply;
     try {
       reply = handler.apply(message.body() == null ? new JsonObject() : message.body());
-    } catch (RuntimeException e) {
+    } catch (FailureCode.BusFailure e) {
       reply = Future.failedFuture(e);
+    } catch (RuntimeException e) {
+      // Thrown while reading the request, before any work started: the sender's message is malformed.
+      reply = Future.failedFuture(FailureCode.BAD_INPUT.exception(message.address() + ": " + e));
     }
     reply.onSuccess(message::reply).onFailure(err -> {
       if (err instanceof FailureCode.BusFailure failure) {

@@ -27,7 +27,7 @@ public record JobView(String id, JobStatus status, int total, int completed, int
   }
 
   private static String text(OffsetDateTime t) {
-    return t == null ? null : t.toString();
+    return t == null ? null : java.time.format.DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(t);
   }
 
   private static OffsetDateTime time(String s) {

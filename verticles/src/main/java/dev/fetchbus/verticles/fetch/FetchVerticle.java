@@ -2,6 +2,8 @@ package dev.fetchbus.verticles.fetch;
 
 import dev.fetchbus.verticles.bus.Addresses;
 import dev.fetchbus.verticles.bus.Bus;
+import dev.fetchbus.verticles.bus.FailureCode;
+import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.PoolOptions;
@@ -71,12 +73,16 @@ public class FetchVerticle extends VerticleBase {
     runs.put(id, run);
     run.start().onComplete(ar -> {
       runs.remove(id);
-      if (ar.failed()) {
+      if (ar.failed() && !alreadyFinished(ar.cause())) {
         LOG.warn("job {} did not complete this time; it stays unfinished and is resumed later: {}", id,
             ar.cause().toString());
       }
     });
     return true;
+  }
+
+  private static boolean alreadyFinished(Throwable failure) {
+    return failure instanceof ReplyException reply && FailureCode.of(reply) == FailureCode.CONFLICT;
   }
 
   private void sweep() {

@@ -2,6 +2,7 @@ package dev.fetchbus.verticles.store;
 
 import dev.fetchbus.verticles.bus.Addresses;
 import dev.fetchbus.verticles.bus.Bus;
+import dev.fetchbus.verticles.bus.FailureCode;
 import dev.fetchbus.verticles.bus.FetchResult;
 import dev.fetchbus.verticles.bus.JobSpec;
 import dev.fetchbus.verticles.bus.JobStatus;
@@ -43,7 +44,7 @@ public class StoreVerticle extends VerticleBase {
                 req -> store.unfinished().map(ids -> new JsonObject().put("ids", new JsonArray(ids)))),
             Bus.consume(vertx, Addresses.STORE_JOBS_START, req -> store.start(JobStore.jobId(req)).map(JobSpec::toJson)),
             Bus.consume(vertx, Addresses.STORE_JOBS_FINISH, req -> store.finish(JobStore.jobId(req),
-                JobStatus.fromWire(req.getString("status"))).map(JobView::toJson)),
+                finalStatus(req.getString("status"))).map(JobView::toJson)),
             Bus.consume(vertx, Addresses.STORE_URLS_PENDING, req -> store.pending(JobStore.jobId(req),
                 req.getInteger("afterSeq", -1), pageLimit(req)).map(urls -> list("urls", urls.stream().map(UrlRef::toJson).toList()))),
             Bus.consume(vertx, Addresses.STORE_RESULTS_APPEND, req -> store.append(JobStore.jobId(req),
@@ -59,6 +60,14 @@ public class StoreVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     return pool.close();
+  }
+
+  private static JobStatus finalStatus(String wire) {
+    JobStatus status = JobStatus.fromWire(wire);
+    if (!status.finished()) {
+      throw FailureCode.BAD_INPUT.exception("'" + wire + "' is not a final status");
+    }
+    return status;
   }
 
   private static int pageLimit(JsonObject req) {
