@@ -10,10 +10,15 @@ public final class Addresses {
   public static final String STORE_JOBS_GET = "fetchbus.store.jobs.get";
   /** Store: ids of jobs left queued or running. Request {}, reply {"ids": [...]}. */
   public static final String STORE_JOBS_UNFINISHED = "fetchbus.store.jobs.unfinished";
-  /** Store: mark a job running. Request {"id"}, reply {@link JobSpec} without URLs; fails CONFLICT when finished. */
+  /** Store: mark a job running. Request {"id"}, reply {"options": JobOptions, "job": JobView}; CONFLICT when finished. */
   public static final String STORE_JOBS_START = "fetchbus.store.jobs.start";
   /** Store: set a job's final status. Request {"id", "status"}, reply {@link JobView}. */
   public static final String STORE_JOBS_FINISH = "fetchbus.store.jobs.finish";
+  /**
+   * Store: end an unfinished job early: every URL without a result gets {@code outcome}, the job gets
+   * {@code status}. Request {"id", "status", "outcome"}, reply {@link JobView}; NOT_FOUND, or CONFLICT when finished.
+   */
+  public static final String STORE_JOBS_ABANDON = "fetchbus.store.jobs.abandon";
   /** Store: a page of a job's URLs that have no result yet. Request {"id", "afterSeq", "limit"}, reply {"urls": [UrlRef]}. */
   public static final String STORE_URLS_PENDING = "fetchbus.store.urls.pending";
   /** Store: append a batch of results, idempotently. Request {"id", "results": [FetchResult]}, reply {"stored": n}. */
@@ -25,6 +30,16 @@ public final class Addresses {
 
   /** Fetcher: run (or resume) a stored job. Request {"id"}, reply {"accepted": bool}. */
   public static final String FETCH_JOBS_RUN = "fetchbus.fetch.jobs.run";
+  /**
+   * Fetcher: cancel a job: in-flight requests are aborted, finished results stored, the rest marked cancelled.
+   * Request {"id"}, reply {@link JobView}; NOT_FOUND, or CONFLICT when the job had already finished.
+   */
+  public static final String FETCH_JOBS_CANCEL = "fetchbus.fetch.jobs.cancel";
+
+  /** Where a job's {@link Progress} is published. */
+  public static String jobEvents(String jobId) {
+    return "fetchbus.events.job." + jobId;
+  }
 
   private Addresses() {
   }

@@ -1,14 +1,24 @@
 package dev.fetchbus.verticles.bus;
 
-/** How fetching one URL ended. {@link #OK} is a 2xx whose body was read whole; everything else is an error class. */
+/**
+ * How fetching one URL ended: a closed set. {@link #OK} is a 2xx whose body was read whole; everything else is an
+ * error class. Documented in README.md and docs/eventbus.yaml.
+ */
 public enum Outcome {
   OK,
   HTTP_ERROR,
-  TIMEOUT,
-  CONNECTION_ERROR,
+  TIMEOUT_CONNECT,
+  TIMEOUT_RESPONSE,
+  TIMEOUT_IDLE,
+  TIMEOUT_TOTAL,
+  TOO_LARGE,
+  TOO_MANY_REDIRECTS,
+  REFUSED_ADDRESS,
   DNS_ERROR,
+  CONNECTION_ERROR,
   TLS_ERROR,
-  INVALID_URL;
+  INVALID_URL,
+  CANCELLED;
 
   public String wire() {
     return name().toLowerCase(java.util.Locale.ROOT);

@@ -3,13 +3,17 @@ package dev.fetchbus.verticles.fetch;
 import dev.fetchbus.verticles.bus.Addresses;
 import dev.fetchbus.verticles.bus.Bus;
 import dev.fetchbus.verticles.bus.FailureCode;
-import io.vertx.core.eventbus.ReplyException;
+import dev.fetchbus.verticles.bus.JobOptions;
+import dev.fetchbus.verticles.bus.JobStatus;
+import dev.fetchbus.verticles.bus.Outcome;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.client.WebClient;
-import io.vertx.ext.web.client.WebClientOptions;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,17 +21,22 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Fetches the URLs of jobs. Runs a job when told to on {@code fetchbus.fetch.jobs.run}, and sweeps the store for
- * unfinished jobs at start and periodically, so jobs left by a stop or a lost message are resumed.
+ * Fetches the URLs of jobs. Runs a job when told to on {@code fetchbus.fetch.jobs.run}, cancels one on
+ * {@code fetchbus.fetch.jobs.cancel}, and sweeps the store for unfinished jobs at start and periodically, so jobs
+ * left by a stop or a lost message are resumed.
  */
 public class FetchVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(FetchVerticle.class);
 
   private final Map<String, JobRun> runs = new HashMap<>();
-  private WebClient client;
-  private UrlFetcher fetcher;
+  private HttpClientAgent client;
   private Bus bus;
+  private InFlightLimiter limiter;
   private ResultBatcher.BatchLimits limits;
+  private AddressGuard guard;
+  private RetryPolicy retryPolicy;
+  private String userAgent;
+  private Path dataDir;
   private boolean stopping;
 
   @Override
@@ -35,23 +44,27 @@ public class FetchVerticle extends VerticleBase {
     JsonObject fetch = config().getJsonObject("fetch");
     List<Cidr> allow = fetch.getJsonArray("allow").stream().map(c -> Cidr.parse((String) c)).toList();
     LOG.info("fetch allow-list (private/loopback ranges the fetcher may reach): {}", allow.isEmpty() ? "none" : allow);
-    client = WebClient.create(vertx,
-        new WebClientOptions()
-            .setConnectTimeout(fetch.getInteger("connectTimeoutMs"))
-            .setUserAgent(fetch.getString("userAgent"))
-            .setFollowRedirects(true)
-            .setMaxRedirects(fetch.getInteger("maxRedirects")),
+    client = vertx.createHttpClient(
+        new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true).setVerifyHost(true),
         new PoolOptions()
             .setHttp1MaxSize(fetch.getInteger("maxConnectionsPerHost"))
             .setMaxWaitQueueSize(fetch.getInteger("maxWaitQueue")));
-    fetcher = new UrlFetcher(client, fetch.getLong("idleTimeoutMs"));
+    guard = new AddressGuard(allow);
+    JsonObject retry = fetch.getJsonObject("retry");
+    retryPolicy = new RetryPolicy(retry.getLong("baseMs"), retry.getLong("maxBackoffMs"),
+        retry.getLong("maxRetryAfterMs"));
+    userAgent = fetch.getString("userAgent");
+    dataDir = Path.of(config().getString("dataDir")).toAbsolutePath();
     bus = new Bus(vertx, fetch.getLong("busTimeoutMs"));
+    limiter = new InFlightLimiter(fetch.getInteger("maxInFlight"));
     JsonObject batch = fetch.getJsonObject("batch");
     limits = new ResultBatcher.BatchLimits(batch.getInteger("maxRows"), batch.getLong("maxDelayMs"),
         batch.getInteger("maxPending"), batch.getLong("retryDelayMs"));
     long sweepMs = fetch.getLong("sweepIntervalMs");
-    return Bus.consume(vertx, Addresses.FETCH_JOBS_RUN, req -> Future.succeededFuture(
-            new JsonObject().put("accepted", run(req.getString("id")))))
+    return Future.all(
+            Bus.consume(vertx, Addresses.FETCH_JOBS_RUN, req -> Future.succeededFuture(
+                new JsonObject().put("accepted", run(req.getString("id"))))),
+            Bus.consume(vertx, Addresses.FETCH_JOBS_CANCEL, req -> cancel(req.getString("id"))))
         .onSuccess(v -> {
           sweep();
           vertx.setPeriodic(sweepMs, id -> sweep());
@@ -62,14 +75,14 @@ public class FetchVerticle extends VerticleBase {
   public Future<?> stop() {
     stopping = true;
     return Future.join(runs.values().stream().map(JobRun::stop).toList())
-        .onComplete(ar -> client.close());
+        .eventually(client::close);
   }
 
   private boolean run(String id) {
     if (stopping || id == null || runs.containsKey(id)) {
       return false;
     }
-    JobRun run = new JobRun(id, vertx, bus, fetcher, limits);
+    JobRun run = new JobRun(id, vertx, bus, options -> context(options, id), limiter, limits);
     runs.put(id, run);
     run.start().onComplete(ar -> {
       runs.remove(id);
@@ -79,6 +92,24 @@ public class FetchVerticle extends VerticleBase {
       }
     });
     return true;
+  }
+
+  /** Mirror jobs write their bodies to {@code <dataDir>/mirror/<jobId>/<seq>}. */
+  private FetchContext context(JobOptions options, String id) {
+    boolean mirror = options.body() == JobOptions.BodyMode.MIRROR;
+    String prefix = "mirror/" + id;
+    return new FetchContext(vertx, client, guard, new HostResolver(vertx), retryPolicy, userAgent,
+        mirror ? dataDir.resolve(prefix).toString() : null, mirror ? prefix : null);
+  }
+
+  /** A running job is cancelled by its run; one that is not running (queued, or its fetcher gone) by the store. */
+  private Future<JsonObject> cancel(String id) {
+    JobRun run = runs.get(id);
+    if (run != null) {
+      return run.cancel();
+    }
+    return bus.request(Addresses.STORE_JOBS_ABANDON, new JsonObject().put("id", id)
+        .put("status", JobStatus.CANCELLED.wire()).put("outcome", Outcome.CANCELLED.wire()));
   }
 
   private static boolean alreadyFinished(Throwable failure) {

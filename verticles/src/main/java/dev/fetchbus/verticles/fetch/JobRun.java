@@ -2,98 +2,198 @@ package dev.fetchbus.verticles.fetch;
 
 import dev.fetchbus.verticles.bus.Addresses;
 import dev.fetchbus.verticles.bus.Bus;
+import dev.fetchbus.verticles.bus.FailureCode;
 import dev.fetchbus.verticles.bus.FetchResult;
-import dev.fetchbus.verticles.bus.JobSpec;
+import dev.fetchbus.verticles.bus.JobOptions;
 import dev.fetchbus.verticles.bus.JobStatus;
+import dev.fetchbus.verticles.bus.JobView;
+import dev.fetchbus.verticles.bus.Outcome;
+import dev.fetchbus.verticles.bus.Progress;
 import dev.fetchbus.verticles.bus.UrlRef;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.net.URI;
 import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Runs one job: pages the URLs that have no result yet from the store, keeps up to {@code concurrency} fetches in
- * flight, batches results back, and marks the job done once every result is stored. Because it only ever asks for
- * URLs without a stored result, starting it again after a stop resumes the job.
+ * flight (at most {@code perHost} per host, within the fetcher-wide cap), batches results back, publishes progress,
+ * and marks the job done once every result is stored. It only ever asks for URLs without a stored result, so
+ * starting it again after a stop resumes the job. A cancel or the job's deadline aborts what is in flight.
  */
 final class JobRun {
   private static final Logger LOG = LoggerFactory.getLogger(JobRun.class);
   private static final int PAGE = 1_000;
   private static final long STORE_RETRY_MS = 1_000;
+  private static final long PROGRESS_EVERY_MS = 250;
 
   private final String id;
   private final Vertx vertx;
   private final Bus bus;
-  private final UrlFetcher fetcher;
+  private final Function<JobOptions, FetchContext> contexts;
+  private final InFlightLimiter limiter;
   private final ResultBatcher batcher;
   private final Promise<Void> ended = Promise.promise();
   private final ArrayDeque<UrlRef> queue = new ArrayDeque<>();
+  private final Map<Integer, UrlFetch> inFlight = new HashMap<>();
+  private final Map<String, Integer> perHost = new HashMap<>();
+  private final Runnable pump = this::pump;
 
-  private int concurrency;
-  private int inFlight;
+  private JobOptions options;
+  private FetchContext context;
+  private JobView view;
+  private int completed;
+  private int succeeded;
+  private int failed;
+  private long bytes;
+  private long startedNanos;
+  private long lastProgress;
+  private long progressTimer = -1;
+  private long deadlineTimer = -1;
   private int afterSeq = -1;
   private boolean loading;
   private boolean exhausted;
-  private boolean finishing;
-  private boolean stopping;
+  private boolean ending;
 
-  JobRun(String id, Vertx vertx, Bus bus, UrlFetcher fetcher, ResultBatcher.BatchLimits limits) {
+  JobRun(String id, Vertx vertx, Bus bus, Function<JobOptions, FetchContext> contexts, InFlightLimiter limiter,
+         ResultBatcher.BatchLimits limits) {
     this.id = id;
     this.vertx = vertx;
     this.bus = bus;
-    this.fetcher = fetcher;
-    this.batcher = new ResultBatcher(vertx, limits, this::store, this::pump);
+    this.contexts = contexts;
+    this.limiter = limiter;
+    this.batcher = new ResultBatcher(vertx, limits, this::store, pump);
   }
 
   /** Starts the run; the returned future completes when the job has ended or the run was stopped. */
   Future<Void> start() {
     bus.request(Addresses.STORE_JOBS_START, new JsonObject().put("id", id))
-        .map(JobSpec::fromJson)
-        .onSuccess(spec -> {
-          concurrency = spec.concurrency();
-          LOG.info("job {} running, concurrency {}", id, concurrency);
+        .compose(reply -> {
+          options = JobOptions.fromJson(reply.getJsonObject("options"));
+          view = JobView.fromJson(reply.getJsonObject("job"));
+          completed = view.completed();
+          succeeded = view.succeeded();
+          failed = view.failed();
+          context = contexts.apply(options);
+          return context.mirrorDir() == null ? Future.succeededFuture()
+              : vertx.fileSystem().mkdirs(context.mirrorDir());
+        })
+        .onSuccess(v -> {
+          if (ending) {
+            return;
+          }
+          startedNanos = System.nanoTime();
+          LOG.info("job {} running: concurrency {}, perHost {}, {} of {} done before", id, options.concurrency(),
+              options.perHost(), completed, view.total());
+          armDeadline();
           pump();
         })
         .onFailure(ended::tryFail);
     return ended.future();
   }
 
-  /** Stops starting fetches and stores what has finished; unfinished URLs are fetched when the job resumes. */
+  /** Aborts what is in flight, stores what finished, marks the rest cancelled; completes with the job. */
+  Future<JsonObject> cancel() {
+    return end(JobStatus.CANCELLED, Outcome.CANCELLED);
+  }
+
+  /** For shutdown: stops starting fetches, aborts those in flight and stores what finished; the job stays resumable. */
   Future<Void> stop() {
-    stopping = true;
+    ending = true;
+    abortInFlight();
     return batcher.drain().onComplete(ar -> ended.tryComplete());
   }
 
-  private void pump() {
-    if (stopping || finishing) {
+  private void armDeadline() {
+    if (options.deadlineMs() <= 0) {
       return;
     }
-    while (inFlight < concurrency && !queue.isEmpty() && !batcher.full()) {
-      launch(queue.poll());
+    long startedAt = view.startedAt() == null ? System.currentTimeMillis() : view.startedAt().toInstant().toEpochMilli();
+    long left = options.deadlineMs() - (System.currentTimeMillis() - startedAt);
+    deadlineTimer = vertx.setTimer(Math.max(1, left), t -> {
+      LOG.info("job {} passed its deadline of {} ms", id, options.deadlineMs());
+      end(JobStatus.FAILED, Outcome.TIMEOUT_TOTAL);
+    });
+  }
+
+  private void pump() {
+    if (ending) {
+      return;
     }
-    if (!exhausted && !loading && queue.size() < concurrency) {
+    for (Iterator<UrlRef> it = queue.iterator(); it.hasNext() && inFlight.size() < options.concurrency()
+        && !batcher.full(); ) {
+      UrlRef url = it.next();
+      String host = hostOf(url.url());
+      if (perHost.getOrDefault(host, 0) >= options.perHost()) {
+        continue;
+      }
+      if (!limiter.tryAcquire(pump)) {
+        break;
+      }
+      it.remove();
+      launch(url, host);
+    }
+    if (!exhausted && !loading && queue.size() < 2 * options.concurrency()) {
       loadPage();
     }
-    if (exhausted && queue.isEmpty() && inFlight == 0) {
-      finish();
+    if (exhausted && queue.isEmpty() && inFlight.isEmpty()) {
+      end(JobStatus.DONE, null);
     }
   }
 
-  private void launch(UrlRef url) {
-    inFlight++;
-    fetcher.fetch(url).onComplete(ar -> {
-      inFlight--;
-      if (stopping) {
+  private void launch(UrlRef url, String host) {
+    perHost.merge(host, 1, Integer::sum);
+    UrlFetch fetch = new UrlFetch(context, options, url);
+    inFlight.put(url.seq(), fetch);
+    fetch.start().onSuccess(result -> {
+      inFlight.remove(url.seq());
+      perHost.merge(host, -1, Integer::sum);
+      limiter.release();
+      if (ending) {
         return;
       }
-      batcher.add(ar.result());
+      count(result);
+      batcher.add(result);
       pump();
     });
+  }
+
+  private void count(FetchResult result) {
+    completed++;
+    bytes += result.bytes();
+    if (result.outcome() == Outcome.OK) {
+      succeeded++;
+    } else {
+      failed++;
+    }
+    long now = System.nanoTime();
+    if (now - lastProgress >= PROGRESS_EVERY_MS * 1_000_000) {
+      publish(JobStatus.RUNNING, false);
+    } else if (progressTimer < 0) {
+      progressTimer = vertx.setTimer(PROGRESS_EVERY_MS - (now - lastProgress) / 1_000_000, t -> {
+        progressTimer = -1;
+        if (!ending) {
+          publish(JobStatus.RUNNING, false);
+        }
+      });
+    }
+  }
+
+  private void publish(JobStatus status, boolean last) {
+    lastProgress = System.nanoTime();
+    double seconds = Math.max(1e-3, (lastProgress - startedNanos) / 1e9);
+    vertx.eventBus().publish(Addresses.jobEvents(id), new Progress(id, status, view.total(), completed, succeeded,
+        failed, bytes, (completed - view.completed()) / seconds, last).toJson());
   }
 
   private void loadPage() {
@@ -108,27 +208,58 @@ final class JobRun {
           }
           JsonArray urls = ar.result().getJsonArray("urls");
           urls.forEach(u -> queue.add(UrlRef.fromJson((JsonObject) u)));
-          if (!queue.isEmpty()) {
-            afterSeq = queue.peekLast().seq();
+          if (!urls.isEmpty()) {
+            afterSeq = urls.getJsonObject(urls.size() - 1).getInteger("seq");
           }
           exhausted = urls.size() < PAGE;
           pump();
         });
   }
 
-  private void finish() {
-    finishing = true;
-    batcher.drain()
-        .compose(v -> bus.request(Addresses.STORE_JOBS_FINISH,
-            new JsonObject().put("id", id).put("status", JobStatus.DONE.wire())))
-        .onSuccess(job -> LOG.info("job {} {}", id, job.getString("status")))
-        .<Void>mapEmpty()
-        .onComplete(ended);
+  /**
+   * Ends the job: {@code DONE} once everything is stored; otherwise in-flight fetches are aborted, finished results
+   * stored, and every URL still without a result gets {@code rest}.
+   */
+  private Future<JsonObject> end(JobStatus status, Outcome rest) {
+    if (ending) {
+      return Future.failedFuture(FailureCode.CONFLICT.exception("job " + id + " is already ending"));
+    }
+    ending = true;
+    vertx.cancelTimer(deadlineTimer);
+    vertx.cancelTimer(progressTimer);
+    abortInFlight();
+    JsonObject request = new JsonObject().put("id", id).put("status", status.wire());
+    Future<JsonObject> stored = batcher.drain().compose(v -> rest == null
+        ? bus.request(Addresses.STORE_JOBS_FINISH, request)
+        : bus.request(Addresses.STORE_JOBS_ABANDON, request.put("outcome", rest.wire())));
+    stored.onSuccess(job -> {
+      JobView finished = JobView.fromJson(job);
+      completed = finished.completed();
+      succeeded = finished.succeeded();
+      failed = finished.failed();
+      publish(finished.status(), true);
+      LOG.info("job {} {}", id, finished.status().wire());
+    }).<Void>mapEmpty().onComplete(ended);
+    return stored;
+  }
+
+  private void abortInFlight() {
+    limiter.forget(pump);
+    List.copyOf(inFlight.values()).forEach(UrlFetch::abort);
   }
 
   private Future<?> store(List<FetchResult> results) {
     JsonArray batch = new JsonArray();
     results.forEach(r -> batch.add(r.toJson()));
     return bus.request(Addresses.STORE_RESULTS_APPEND, new JsonObject().put("id", id).put("results", batch));
+  }
+
+  private static String hostOf(String url) {
+    try {
+      URI uri = URI.create(url);
+      return uri.getScheme() + "://" + uri.getHost() + ":" + uri.getPort();
+    } catch (IllegalArgumentException e) {
+      return "";
+    }
   }
 }

@@ -1,13 +1,10 @@
 package dev.fetchbus.verticles.fetch;
 
 import dev.fetchbus.verticles.bus.Outcome;
-import java.net.MalformedURLException;
-import java.net.URISyntaxException;
 import java.net.UnknownHostException;
-import java.util.concurrent.TimeoutException;
 import javax.net.ssl.SSLException;
 
-/** Maps what a fetch ended with (a status code or a failure) to its {@link Outcome}. */
+/** Maps what a request ended with (a status code or a failure) to its {@link Outcome}. */
 public final class OutcomeClassifier {
   private OutcomeClassifier() {
   }
@@ -16,24 +13,19 @@ public final class OutcomeClassifier {
     return status >= 200 && status < 300 ? Outcome.OK : Outcome.HTTP_ERROR;
   }
 
+  /** A failure while connecting or exchanging; timeouts Fetchbus enforces itself never reach here. */
   public static Outcome ofFailure(Throwable failure) {
-    for (Throwable t = failure; t != null; t = t.getCause()) {
-      if (t instanceof TimeoutException || t instanceof io.netty.channel.ConnectTimeoutException
-          || t instanceof java.net.SocketTimeoutException) {
-        return Outcome.TIMEOUT;
+    for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      // Fetchbus times responses, idle bodies and attempts itself; a timeout from Vert.x is the connect timeout.
+      if (t instanceof io.netty.channel.ConnectTimeoutException || t instanceof java.net.SocketTimeoutException
+          || t instanceof java.util.concurrent.TimeoutException) {
+        return Outcome.TIMEOUT_CONNECT;
       }
       if (t instanceof UnknownHostException) {
         return Outcome.DNS_ERROR;
       }
       if (t instanceof SSLException) {
         return Outcome.TLS_ERROR;
-      }
-      if (t instanceof MalformedURLException || t instanceof URISyntaxException
-          || t instanceof IllegalArgumentException) {
-        return Outcome.INVALID_URL;
-      }
-      if (t.getCause() == t) {
-        break;
       }
     }
     return Outcome.CONNECTION_ERROR;

@@ -1,5 +1,7 @@
 package dev.fetchbus.verticles.http;
 
+import dev.fetchbus.verticles.bus.JobOptions;
+import dev.fetchbus.verticles.bus.JobOptions.Limit;
 import dev.fetchbus.verticles.bus.JobSpec;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -12,19 +14,20 @@ import java.util.Set;
 
 /** Validates the body of {@code POST /api/jobs} into a {@link JobSpec}, or says precisely what is wrong. */
 final class JobRequest {
-  private static final Set<String> FIELDS = Set.of("urls", "concurrency");
+  private static final Set<String> FIELDS = Set.of("urls", "concurrency", "perHost", "timeouts", "retries",
+      "redirects", "maxBodyBytes", "body", "decode");
+  private static final Set<Limit> TOP_LEVEL = Set.of(Limit.CONCURRENCY, Limit.PER_HOST, Limit.RETRIES,
+      Limit.REDIRECTS, Limit.MAX_BODY_BYTES);
+  private static final Set<Limit> TIMEOUTS = Set.of(Limit.CONNECT_MS, Limit.RESPONSE_MS, Limit.IDLE_MS,
+      Limit.TOTAL_MS, Limit.DEADLINE_MS);
   private static final int MAX_REPORTED = 20;
 
   private final int maxUrls;
   private final int maxUrlLength;
-  private final int defaultConcurrency;
-  private final int maxConcurrency;
 
   JobRequest(JsonObject limits) {
     this.maxUrls = limits.getInteger("maxUrls");
     this.maxUrlLength = limits.getInteger("maxUrlLength");
-    this.defaultConcurrency = limits.getInteger("defaultConcurrency");
-    this.maxConcurrency = limits.getInteger("maxConcurrency");
   }
 
   JobSpec parse(JsonObject body) {
@@ -58,17 +61,59 @@ final class JobRequest {
               bad + " of the URLs are not absolute http(s) URLs (the first " + errors.size() + " are listed)")
           .with("errors", errors));
     }
-    return new JobSpec(accepted, concurrency(body.getValue("concurrency")));
+    return new JobSpec(accepted, options(body));
   }
 
-  private int concurrency(Object value) {
+  /** Checks every option against its range; the stored form is the validated JSON, read by JobOptions. */
+  private static JobOptions options(JsonObject body) {
+    JsonObject checked = new JsonObject();
+    for (Limit limit : TOP_LEVEL) {
+      checkNumber(body, limit, checked, "");
+    }
+    Object timeouts = body.getValue("timeouts");
+    if (timeouts != null) {
+      if (!(timeouts instanceof JsonObject t)) {
+        throw invalid("invalid-option", "Invalid option", "'timeouts' must be an object");
+      }
+      for (String field : t.fieldNames()) {
+        if (TIMEOUTS.stream().noneMatch(l -> l.field.equals(field))) {
+          throw invalid("unknown-field", "Unknown field", "unknown field 'timeouts." + field + "'");
+        }
+      }
+      JsonObject checkedTimeouts = new JsonObject();
+      for (Limit limit : TIMEOUTS) {
+        checkNumber(t, limit, checkedTimeouts, "timeouts.");
+      }
+      checked.put("timeouts", checkedTimeouts);
+    }
+    Object mode = body.getValue("body");
+    if (mode != null) {
+      if (!"digest".equals(mode) && !"mirror".equals(mode)) {
+        throw invalid("invalid-option", "Invalid option", "'body' must be \"digest\" or \"mirror\"");
+      }
+      checked.put("body", mode);
+    }
+    Object decode = body.getValue("decode");
+    if (decode != null) {
+      if (!(decode instanceof Boolean)) {
+        throw invalid("invalid-option", "Invalid option", "'decode' must be true or false");
+      }
+      checked.put("decode", decode);
+    }
+    return JobOptions.fromJson(checked);
+  }
+
+  private static void checkNumber(JsonObject from, Limit limit, JsonObject into, String prefix) {
+    Object value = from.getValue(limit.field);
     if (value == null) {
-      return defaultConcurrency;
+      return;
     }
-    if (!(value instanceof Integer n) || n < 1 || n > maxConcurrency) {
-      throw invalid("invalid-option", "Invalid option", "'concurrency' must be an integer from 1 to " + maxConcurrency);
+    if (!(value instanceof Integer || value instanceof Long) || ((Number) value).longValue() < limit.min
+        || ((Number) value).longValue() > limit.max) {
+      throw invalid("invalid-option", "Invalid option",
+          "'" + prefix + limit.field + "' must be an integer from " + limit.min + " to " + limit.max);
     }
-    return n;
+    into.put(limit.field, value);
   }
 
   private String urlProblem(String url) {

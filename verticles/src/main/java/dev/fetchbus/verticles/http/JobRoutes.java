@@ -3,6 +3,10 @@ package dev.fetchbus.verticles.http;
 import dev.fetchbus.verticles.bus.Addresses;
 import dev.fetchbus.verticles.bus.Bus;
 import dev.fetchbus.verticles.bus.JobSpec;
+import dev.fetchbus.verticles.bus.JobView;
+import dev.fetchbus.verticles.bus.Progress;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
@@ -23,11 +27,15 @@ final class JobRoutes {
   private static final CharSequence NDJSON = HttpHeaders.createOptimized("application/x-ndjson");
   private static final int RESULT_PAGE = 1_000;
 
+  private static final CharSequence EVENT_STREAM = HttpHeaders.createOptimized("text/event-stream");
+
+  private final Vertx vertx;
   private final Bus bus;
   private final JobRequest jobRequest;
   private final int maxBodyBytes;
 
-  JobRoutes(Bus bus, JsonObject jobLimits, int maxBodyBytes) {
+  JobRoutes(Vertx vertx, Bus bus, JsonObject jobLimits, int maxBodyBytes) {
+    this.vertx = vertx;
     this.bus = bus;
     this.jobRequest = new JobRequest(jobLimits);
     this.maxBodyBytes = maxBodyBytes;
@@ -37,6 +45,55 @@ final class JobRoutes {
     router.post("/api/jobs").handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes)).handler(this::submit);
     router.get("/api/jobs/:id").handler(this::get);
     router.get("/api/jobs/:id/results").handler(this::results);
+    router.get("/api/jobs/:id/events").handler(this::events);
+    router.delete("/api/jobs/:id").handler(this::cancel);
+  }
+
+  private void cancel(RoutingContext ctx) {
+    bus.request(Addresses.FETCH_JOBS_CANCEL, new JsonObject().put("id", ctx.pathParam("id")))
+        .onSuccess(job -> ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, JSON).end(job.encode()))
+        .onFailure(ctx::fail);
+  }
+
+  /** Server-sent events: the job's state now, then its progress as published, ending with the final event. */
+  private void events(RoutingContext ctx) {
+    String id = ctx.pathParam("id");
+    JsonObject request = new JsonObject().put("id", id);
+    bus.request(Addresses.STORE_JOBS_GET, request).onSuccess(job -> {
+      HttpServerResponse response = ctx.response().setChunked(true)
+          .putHeader(HttpHeaders.CONTENT_TYPE, EVENT_STREAM)
+          .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache");
+      Progress now = Progress.of(JobView.fromJson(job));
+      if (now.last()) {
+        response.end(event(now.toJson()));
+        return;
+      }
+      response.write(event(now.toJson()));
+      MessageConsumer<JsonObject> consumer = vertx.eventBus().consumer(Addresses.jobEvents(id));
+      consumer.handler(message -> {
+        if (response.ended() || response.closed()) {
+          return;
+        }
+        response.write(event(message.body()));
+        if (message.body().getBoolean("final", false)) {
+          consumer.unregister();
+          response.end();
+        }
+      });
+      response.closeHandler(v -> consumer.unregister());
+      // The job may have ended while the consumer was being registered: look once more.
+      consumer.completion().compose(v -> bus.request(Addresses.STORE_JOBS_GET, request)).onSuccess(again -> {
+        Progress latest = Progress.of(JobView.fromJson(again));
+        if (latest.last() && !response.ended() && !response.closed()) {
+          consumer.unregister();
+          response.end(event(latest.toJson()));
+        }
+      });
+    }).onFailure(ctx::fail);
+  }
+
+  private static Buffer event(JsonObject data) {
+    return Buffer.buffer("event: progress\ndata: " + data.encode() + "\n\n");
   }
 
   private void submit(RoutingContext ctx) {

@@ -32,7 +32,7 @@ public final class JobStore {
       "SELECT id FROM jobs WHERE status IN ('queued', 'running') ORDER BY created_at";
   private static final String START_JOB =
       "UPDATE jobs SET status = 'running', started_at = coalesce(started_at, now()) "
-          + "WHERE id = $1 AND status IN ('queued', 'running') RETURNING options";
+          + "WHERE id = $1 AND status IN ('queued', 'running') RETURNING options, " + JOB_COLUMNS;
   private static final String FINISH_JOB =
       "UPDATE jobs SET status = $2, finished_at = now() "
           + "WHERE id = $1 AND status IN ('queued', 'running') RETURNING " + JOB_COLUMNS;
@@ -43,18 +43,30 @@ public final class JobStore {
   // One statement per batch: insert what is new, and count only what was new into the job's counters.
   private static final String APPEND_RESULTS =
       "WITH ins AS ("
-          + " INSERT INTO results (job_id, seq, outcome, http_status, bytes, sha256, duration_ms, attempts)"
+          + " INSERT INTO results (job_id, seq, outcome, http_status, bytes, sha256, duration_ms, attempts,"
+          + " decoded, path)"
           + " SELECT $1, t.* FROM unnest($2::int[], $3::text[], $4::smallint[], $5::bigint[], $6::text[],"
-          + " $7::int[], $8::smallint[]) AS t"
+          + " $7::int[], $8::smallint[], $9::boolean[], $10::text[]) AS t"
           + " ON CONFLICT (job_id, seq) DO NOTHING RETURNING outcome)"
           + " UPDATE jobs SET completed = completed + (SELECT count(*) FROM ins),"
           + " succeeded = succeeded + (SELECT count(*) FROM ins WHERE outcome = 'ok'),"
           + " failed = failed + (SELECT count(*) FROM ins WHERE outcome <> 'ok')"
           + " WHERE id = $1 RETURNING (SELECT count(*) FROM ins) AS stored";
   private static final String SELECT_RESULTS =
-      "SELECT r.seq, u.url, r.outcome, r.http_status, r.bytes, r.sha256, r.duration_ms, r.attempts "
+      "SELECT r.seq, u.url, r.outcome, r.http_status, r.bytes, r.sha256, r.duration_ms, r.attempts, r.decoded, r.path "
           + "FROM results r JOIN job_urls u USING (job_id, seq) "
           + "WHERE r.job_id = $1 AND r.seq > $2 ORDER BY r.seq LIMIT $3";
+
+  // Every URL still without a result gets the given outcome, and the job its final status, in one statement.
+  private static final String ABANDON_JOB =
+      "WITH ins AS ("
+          + " INSERT INTO results (job_id, seq, outcome, bytes, duration_ms, attempts)"
+          + " SELECT u.job_id, u.seq, $3, 0, 0, 0 FROM job_urls u"
+          + " WHERE u.job_id = $1 AND EXISTS (SELECT 1 FROM jobs j WHERE j.id = $1 AND j.status IN ('queued', 'running'))"
+          + " ON CONFLICT (job_id, seq) DO NOTHING RETURNING 1)"
+          + " UPDATE jobs SET status = $2, finished_at = now(),"
+          + " completed = completed + (SELECT count(*) FROM ins), failed = failed + (SELECT count(*) FROM ins)"
+          + " WHERE id = $1 AND status IN ('queued', 'running') RETURNING " + JOB_COLUMNS;
 
   private final Pool pool;
 
@@ -65,7 +77,7 @@ public final class JobStore {
   public Future<JobView> create(JobSpec spec) {
     UUID id = UUID.randomUUID();
     return pool.withTransaction(conn -> conn.preparedQuery(INSERT_JOB)
-        .execute(Tuple.of(id, spec.options(), spec.urls().size()))
+        .execute(Tuple.of(id, spec.options().toJson(), spec.urls().size()))
         .compose(job -> conn.preparedQuery(INSERT_URLS)
             .execute(Tuple.of(id).addArrayOfString(spec.urls().toArray(new String[0])))
             .map(urls -> jobView(job.iterator().next()))));
@@ -84,14 +96,24 @@ public final class JobStore {
     });
   }
 
-  /** Marks the job running and returns its options; CONFLICT if it already finished. */
-  public Future<JobSpec> start(UUID id) {
+  /** Marks the job running and returns its options and state; CONFLICT if it already finished. */
+  public Future<JsonObject> start(UUID id) {
     return pool.preparedQuery(START_JOB).execute(Tuple.of(id)).map(rows -> {
       if (rows.size() == 0) {
         throw FailureCode.CONFLICT.exception("job " + id + " is not queued or running");
       }
-      return JobSpec.fromJson(rows.iterator().next().getJsonObject(0));
+      Row row = rows.iterator().next();
+      return new JsonObject().put("options", row.getJsonObject("options")).put("job", jobView(row).toJson());
     });
+  }
+
+  /** Ends an unfinished job early; NOT_FOUND for an unknown job, CONFLICT for a finished one. */
+  public Future<JobView> abandon(UUID id, JobStatus status, Outcome outcome) {
+    return pool.preparedQuery(ABANDON_JOB).execute(Tuple.of(id, status.wire(), outcome.wire()))
+        .compose(rows -> rows.size() > 0 ? Future.succeededFuture(jobView(rows.iterator().next()))
+            : get(id).map(job -> {
+              throw FailureCode.CONFLICT.exception("job " + id + " is already " + job.status().wire());
+            }));
   }
 
   public Future<JobView> finish(UUID id, JobStatus status) {
@@ -117,6 +139,8 @@ public final class JobStore {
     String[] sha = new String[n];
     Integer[] duration = new Integer[n];
     Short[] attempts = new Short[n];
+    Boolean[] decoded = new Boolean[n];
+    String[] path = new String[n];
     for (int i = 0; i < n; i++) {
       FetchResult r = results.get(i);
       seq[i] = r.seq();
@@ -126,9 +150,11 @@ public final class JobStore {
       sha[i] = r.sha256();
       duration[i] = (int) Math.min(Integer.MAX_VALUE, r.durationMs());
       attempts[i] = (short) r.attempts();
+      decoded[i] = r.decoded();
+      path[i] = r.path();
     }
     Tuple args = Tuple.of(id).addArrayOfInteger(seq).addArrayOfString(outcome).addArrayOfShort(status)
-        .addArrayOfLong(bytes).addArrayOfString(sha).addArrayOfInteger(duration).addArrayOfShort(attempts);
+        .addArrayOfLong(bytes).addArrayOfString(sha).addArrayOfInteger(duration).addArrayOfShort(attempts).addArrayOfBoolean(decoded).addArrayOfString(path);
     return pool.preparedQuery(APPEND_RESULTS).execute(args).map(rows -> {
       if (rows.size() == 0) {
         throw FailureCode.NOT_FOUND.exception("job " + id + " not found");
@@ -142,7 +168,7 @@ public final class JobStore {
       List<FetchResult> page = new ArrayList<>(rows.size());
       rows.forEach(row -> page.add(new FetchResult(row.getInteger(0), row.getString(1),
           Outcome.fromWire(row.getString(2)), row.getInteger(3), row.getLong(4), row.getString(5),
-          row.getLong(6), row.getInteger(7))));
+          row.getLong(6), row.getInteger(7), row.getBoolean(8), row.getString(9))));
       return page;
     });
   }

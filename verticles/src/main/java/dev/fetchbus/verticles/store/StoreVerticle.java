@@ -7,6 +7,7 @@ import dev.fetchbus.verticles.bus.FetchResult;
 import dev.fetchbus.verticles.bus.JobSpec;
 import dev.fetchbus.verticles.bus.JobStatus;
 import dev.fetchbus.verticles.bus.JobView;
+import dev.fetchbus.verticles.bus.Outcome;
 import dev.fetchbus.verticles.bus.UrlRef;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -42,7 +43,9 @@ public class StoreVerticle extends VerticleBase {
             Bus.consume(vertx, Addresses.STORE_JOBS_GET, req -> store.get(JobStore.jobId(req)).map(JobView::toJson)),
             Bus.consume(vertx, Addresses.STORE_JOBS_UNFINISHED,
                 req -> store.unfinished().map(ids -> new JsonObject().put("ids", new JsonArray(ids)))),
-            Bus.consume(vertx, Addresses.STORE_JOBS_START, req -> store.start(JobStore.jobId(req)).map(JobSpec::toJson)),
+            Bus.consume(vertx, Addresses.STORE_JOBS_START, req -> store.start(JobStore.jobId(req))),
+            Bus.consume(vertx, Addresses.STORE_JOBS_ABANDON, req -> store.abandon(JobStore.jobId(req),
+                finalStatus(req.getString("status")), Outcome.fromWire(req.getString("outcome"))).map(JobView::toJson)),
             Bus.consume(vertx, Addresses.STORE_JOBS_FINISH, req -> store.finish(JobStore.jobId(req),
                 finalStatus(req.getString("status"))).map(JobView::toJson)),
             Bus.consume(vertx, Addresses.STORE_URLS_PENDING, req -> store.pending(JobStore.jobId(req),

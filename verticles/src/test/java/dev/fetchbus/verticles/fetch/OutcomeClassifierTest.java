@@ -22,7 +22,7 @@ class OutcomeClassifierTest {
 
   @Test
   void failuresAreClassifiedThroughTheirCauses() {
-    assertThat(OutcomeClassifier.ofFailure(new TimeoutException())).isEqualTo(Outcome.TIMEOUT);
+    assertThat(OutcomeClassifier.ofFailure(new TimeoutException())).isEqualTo(Outcome.TIMEOUT_CONNECT);
     assertThat(OutcomeClassifier.ofFailure(new VertxException(new UnknownHostException("x")))).isEqualTo(Outcome.DNS_ERROR);
     assertThat(OutcomeClassifier.ofFailure(new SSLHandshakeException("bad cert"))).isEqualTo(Outcome.TLS_ERROR);
     assertThat(OutcomeClassifier.ofFailure(new ConnectException("refused"))).isEqualTo(Outcome.CONNECTION_ERROR);

@@ -10,19 +10,19 @@ import org.junit.jupiter.api.Test;
 
 class JobRequestTest {
   private final JobRequest request = new JobRequest(new JsonObject()
-      .put("maxUrls", 3).put("maxUrlLength", 100).put("defaultConcurrency", 64).put("maxConcurrency", 1024));
+      .put("maxUrls", 3).put("maxUrlLength", 100));
 
   @Test
   void acceptsHttpAndHttpsUrlsWithDefaults() {
     JobSpec spec = request.parse(new JsonObject().put("urls", new JsonArray().add("http://a.example/x").add("HTTPS://b.example:8443/")));
     assertThat(spec.urls()).containsExactly("http://a.example/x", "HTTPS://b.example:8443/");
-    assertThat(spec.concurrency()).isEqualTo(64);
+    assertThat(spec.options()).isEqualTo(dev.fetchbus.verticles.bus.JobOptions.defaults());
   }
 
   @Test
   void keepsTheRequestedConcurrency() {
     JobSpec spec = request.parse(new JsonObject().put("urls", new JsonArray().add("http://a/")).put("concurrency", 50));
-    assertThat(spec.concurrency()).isEqualTo(50);
+    assertThat(spec.options().concurrency()).isEqualTo(50);
   }
 
   @Test

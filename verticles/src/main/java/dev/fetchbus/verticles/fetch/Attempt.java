@@ -1,0 +1,301 @@
+package dev.fetchbus.verticles.fetch;
+
+import dev.fetchbus.verticles.bus.JobOptions;
+import dev.fetchbus.verticles.bus.Outcome;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.compression.ZlibCodecFactory;
+import io.netty.handler.codec.compression.ZlibWrapper;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.file.AsyncFile;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.SocketAddress;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Locale;
+
+/**
+ * One attempt at one URL: resolve, check the address, connect to exactly that address, follow redirects (each hop
+ * checked again), stream the body through SHA-256 (and to a mirror file), enforcing the connect, first-byte,
+ * idle and total timeouts and the body cap. Ends exactly once, with an {@link Result}; {@link #abort} ends it now.
+ */
+final class Attempt {
+  record Result(Outcome outcome, Integer status, long bytes, String sha256, boolean decoded, String path,
+                String retryAfter) {
+    static Result of(Outcome outcome, Integer status) {
+      return new Result(outcome, status, 0, null, false, null, null);
+    }
+  }
+
+  private final FetchContext context;
+  private final JobOptions options;
+  private final MirrorFile mirror;
+  private final Promise<Result> done = Promise.promise();
+  private final long totalTimer;
+  private long phaseTimer = -1;
+  private HttpClientRequest request;
+  private EmbeddedChannel decoder;
+  private boolean finished;
+
+  private Attempt(FetchContext context, JobOptions options, MirrorFile mirror) {
+    this.context = context;
+    this.options = options;
+    this.mirror = mirror;
+    this.totalTimer = context.vertx().setTimer(options.totalMs(), id -> fail(Outcome.TIMEOUT_TOTAL, null));
+  }
+
+  /** Starts an attempt; {@code mirror} is null unless the body is to be kept. */
+  static Attempt start(FetchContext context, JobOptions options, String url, MirrorFile mirror) {
+    Attempt attempt = new Attempt(context, options, mirror);
+    attempt.hop(url, options.redirects());
+    return attempt;
+  }
+
+  Future<Result> result() {
+    return done.future();
+  }
+
+  void abort() {
+    fail(Outcome.CANCELLED, null);
+  }
+
+  private void hop(String url, int redirectsLeft) {
+    URI uri;
+    try {
+      uri = new URI(url);
+    } catch (URISyntaxException e) {
+      fail(Outcome.INVALID_URL, null);
+      return;
+    }
+    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+    String host = uri.getHost();
+    if (!(scheme.equals("http") || scheme.equals("https")) || host == null || host.isEmpty()) {
+      fail(Outcome.INVALID_URL, null);
+      return;
+    }
+    boolean ssl = scheme.equals("https");
+    int port = uri.getPort() < 0 ? (ssl ? 443 : 80) : uri.getPort();
+    String bareHost = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
+    context.resolver().resolve(bareHost).onComplete(resolved -> {
+      if (finished) {
+        return;
+      }
+      if (resolved.failed()) {
+        fail(Outcome.DNS_ERROR, null);
+      } else if (!context.guard().permits(resolved.result())) {
+        fail(Outcome.REFUSED_ADDRESS, null);
+      } else {
+        send(uri, resolved.result(), host, port, ssl, redirectsLeft);
+      }
+    });
+  }
+
+  private void send(URI uri, InetAddress address, String host, int port, boolean ssl, int redirectsLeft) {
+    String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
+    RequestOptions request = new RequestOptions()
+        .setMethod(HttpMethod.GET)
+        .setServer(SocketAddress.inetSocketAddress(new InetSocketAddress(address, port)))
+        .setHost(host)
+        .setPort(port)
+        .setSsl(ssl)
+        .setURI(uri.getRawQuery() == null ? path : path + "?" + uri.getRawQuery())
+        .setFollowRedirects(false)
+        .setConnectTimeout(options.connectMs())
+        .putHeader(HttpHeaders.USER_AGENT, context.userAgent());
+    if (options.decode()) {
+      request.putHeader(HttpHeaders.ACCEPT_ENCODING, "gzip, deflate");
+    }
+    context.client().request(request).onComplete(connected -> {
+      if (connected.failed()) {
+        fail(OutcomeClassifier.ofFailure(connected.cause()), null);
+        return;
+      }
+      if (finished) {
+        connected.result().reset();
+        return;
+      }
+      this.request = connected.result();
+      arm(options.responseMs(), Outcome.TIMEOUT_RESPONSE);
+      this.request.send().onComplete(answered -> {
+        if (finished) {
+          return;
+        }
+        if (answered.failed()) {
+          fail(OutcomeClassifier.ofFailure(answered.cause()), null);
+        } else {
+          receive(uri, answered.result(), redirectsLeft);
+        }
+      });
+    });
+  }
+
+  private void receive(URI uri, HttpClientResponse response, int redirectsLeft) {
+    int status = response.statusCode();
+    String location = response.getHeader(HttpHeaders.LOCATION);
+    response.exceptionHandler(err -> fail(Outcome.CONNECTION_ERROR, status));
+    arm(options.idleMs(), Outcome.TIMEOUT_IDLE);
+    if (options.redirects() > 0 && location != null && (status == 301 || status == 302 || status == 303
+        || status == 307 || status == 308)) {
+      if (redirectsLeft == 0) {
+        fail(Outcome.TOO_MANY_REDIRECTS, status);
+        return;
+      }
+      URI next;
+      try {
+        next = uri.resolve(location.trim());
+      } catch (IllegalArgumentException e) {
+        fail(Outcome.INVALID_URL, status);
+        return;
+      }
+      response.handler(chunk -> arm(options.idleMs(), Outcome.TIMEOUT_IDLE));
+      response.endHandler(v -> {
+        if (!finished) {
+          hop(next.toString(), redirectsLeft - 1);
+        }
+      });
+      return;
+    }
+    String encoding = response.getHeader(HttpHeaders.CONTENT_ENCODING);
+    boolean decoding = options.decode() && encoding != null
+        && (encoding.equalsIgnoreCase("gzip") || encoding.equalsIgnoreCase("deflate"));
+    if (decoding) {
+      decoder = new EmbeddedChannel(ZlibCodecFactory.newZlibDecoder(
+          encoding.equalsIgnoreCase("gzip") ? ZlibWrapper.GZIP : ZlibWrapper.ZLIB_OR_NONE));
+    }
+    boolean keep = mirror != null && status >= 200 && status < 300;
+    Body body = new Body();
+    if (keep) {
+      response.pause();
+      mirror.open().onComplete(opened -> {
+        if (opened.failed()) {
+          fail(Outcome.CONNECTION_ERROR, status);
+        } else if (!finished) {
+          body.file = opened.result();
+          response.resume();
+        }
+      });
+    }
+    response.handler(chunk -> {
+      if (finished) {
+        return;
+      }
+      arm(options.idleMs(), Outcome.TIMEOUT_IDLE);
+      if (decoder == null) {
+        body.take(chunk, response, status);
+        return;
+      }
+      try {
+        decoder.writeInbound(Unpooled.wrappedBuffer(chunk.getBytes()));
+        drainDecoder(body, response, status);
+      } catch (RuntimeException corrupt) {
+        fail(Outcome.CONNECTION_ERROR, status);
+      }
+    });
+    response.endHandler(v -> {
+      if (finished) {
+        return;
+      }
+      finished = true;
+      cancelTimers();
+      Future<String> kept = keep ? mirror.commit() : Future.succeededFuture();
+      kept.onComplete(committed -> settle(committed.succeeded()
+          ? new Result(OutcomeClassifier.ofStatus(status), status, body.bytes, body.hex(), decoding, committed.result(),
+              response.getHeader(HttpHeaders.RETRY_AFTER))
+          : Result.of(Outcome.CONNECTION_ERROR, status)));
+    });
+  }
+
+  private void drainDecoder(Body body, HttpClientResponse response, int status) {
+    for (ByteBuf out = decoder.readInbound(); out != null && !finished; out = decoder.readInbound()) {
+      try {
+        byte[] bytes = new byte[out.readableBytes()];
+        out.readBytes(bytes);
+        body.take(Buffer.buffer(bytes), response, status);
+      } finally {
+        out.release();
+      }
+    }
+  }
+
+  /** Counts, digests and (for mirrors) writes the body as it streams; stops at the cap. */
+  private final class Body {
+    private final MessageDigest sha256;
+    private long bytes;
+    private AsyncFile file;
+
+    Body() {
+      try {
+        sha256 = MessageDigest.getInstance("SHA-256");
+      } catch (NoSuchAlgorithmException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+
+    void take(Buffer chunk, HttpClientResponse response, int status) {
+      bytes += chunk.length();
+      if (bytes > options.maxBodyBytes()) {
+        fail(Outcome.TOO_LARGE, status);
+        return;
+      }
+      sha256.update(chunk.getBytes());
+      if (file != null) {
+        file.write(chunk);
+        if (file.writeQueueFull()) {
+          response.pause();
+          file.drainHandler(v -> response.resume());
+        }
+      }
+    }
+
+    String hex() {
+      return HexFormat.of().formatHex(sha256.digest());
+    }
+  }
+
+  private void arm(long ms, Outcome outcome) {
+    if (phaseTimer >= 0) {
+      context.vertx().cancelTimer(phaseTimer);
+    }
+    phaseTimer = context.vertx().setTimer(ms, id -> fail(outcome, null));
+  }
+
+  private void cancelTimers() {
+    context.vertx().cancelTimer(totalTimer);
+    if (phaseTimer >= 0) {
+      context.vertx().cancelTimer(phaseTimer);
+    }
+  }
+
+  /** Ends the attempt now: the request is reset, a partial mirror file removed before the result is given. */
+  private void fail(Outcome outcome, Integer status) {
+    if (finished) {
+      return;
+    }
+    finished = true;
+    cancelTimers();
+    if (request != null) {
+      request.reset();
+    }
+    Future<Void> cleaned = mirror == null ? Future.succeededFuture() : mirror.discard();
+    cleaned.onComplete(v -> settle(Result.of(outcome, status)));
+  }
+
+  private void settle(Result result) {
+    if (decoder != null) {
+      decoder.finishAndReleaseAll();
+    }
+    done.complete(result);
+  }
+}
