@@ -35,8 +35,11 @@ final class Api {
 
   /** Submits a job and returns its id, asserting the 202. */
   String submit(List<String> urls, int concurrency) {
-    HttpResponse<Buffer> response = post("/api/jobs", "application/json",
-        new JsonObject().put("urls", new JsonArray(urls)).put("concurrency", concurrency).toBuffer());
+    return submit(new JsonObject().put("urls", new JsonArray(urls)).put("concurrency", concurrency));
+  }
+
+  String submit(JsonObject job) {
+    HttpResponse<Buffer> response = post("/api/jobs", "application/json", job.toBuffer());
     if (response.statusCode() != 202) {
       throw new AssertionError("submit answered " + response.statusCode() + ": " + response.bodyAsString());
     }
@@ -52,6 +55,15 @@ final class Api {
     await(StrictVertx.eventually(vertx, timeout, 100, () -> client.getAbs(app.url("/api/jobs/" + id)).send()
         .map(r -> condition.test(r.bodyAsJsonObject()))), timeout.plusSeconds(5));
     return job(id);
+  }
+
+  /** Waits until the job has ended (done, cancelled or failed). */
+  JsonObject awaitEnd(String id, Duration timeout) {
+    return awaitJob(id, timeout, j -> !j.getString("status").equals("queued") && !j.getString("status").equals("running"));
+  }
+
+  HttpResponse<Buffer> delete(String path) {
+    return await(client.deleteAbs(app.url(path)).send());
   }
 
   List<JsonObject> results(String id) {

@@ -5,6 +5,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonObject;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -50,6 +51,10 @@ public final class Bus {
     reply.onSuccess(message::reply).onFailure(err -> {
       if (err instanceof FailureCode.BusFailure failure) {
         failure.code.fail(message, failure.getMessage());
+      } else if (err instanceof ReplyException downstream
+          && downstream.failureType() == io.vertx.core.eventbus.ReplyFailure.RECIPIENT_FAILURE) {
+        // A consumer that asked another one passes its answer on unchanged.
+        message.fail(downstream.failureCode(), downstream.getMessage());
       } else {
         LOG.error("{} failed", message.address(), err);
         FailureCode.INTERNAL.fail(message, String.valueOf(err.getMessage()));

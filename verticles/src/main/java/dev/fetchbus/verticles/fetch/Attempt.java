@@ -46,6 +46,7 @@ final class Attempt {
   private final long totalTimer;
   private long phaseTimer = -1;
   private HttpClientRequest request;
+  private Integer status;
   private EmbeddedChannel decoder;
   private boolean finished;
 
@@ -53,7 +54,7 @@ final class Attempt {
     this.context = context;
     this.options = options;
     this.mirror = mirror;
-    this.totalTimer = context.vertx().setTimer(options.totalMs(), id -> fail(Outcome.TIMEOUT_TOTAL, null));
+    this.totalTimer = context.vertx().setTimer(options.totalMs(), id -> fail(Outcome.TIMEOUT_TOTAL));
   }
 
   /** Starts an attempt; {@code mirror} is null unless the body is to be kept. */
@@ -68,21 +69,22 @@ final class Attempt {
   }
 
   void abort() {
-    fail(Outcome.CANCELLED, null);
+    fail(Outcome.CANCELLED);
   }
 
   private void hop(String url, int redirectsLeft) {
+    status = null;
     URI uri;
     try {
       uri = new URI(url);
     } catch (URISyntaxException e) {
-      fail(Outcome.INVALID_URL, null);
+      fail(Outcome.INVALID_URL);
       return;
     }
     String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
     String host = uri.getHost();
     if (!(scheme.equals("http") || scheme.equals("https")) || host == null || host.isEmpty()) {
-      fail(Outcome.INVALID_URL, null);
+      fail(Outcome.INVALID_URL);
       return;
     }
     boolean ssl = scheme.equals("https");
@@ -93,9 +95,9 @@ final class Attempt {
         return;
       }
       if (resolved.failed()) {
-        fail(Outcome.DNS_ERROR, null);
+        fail(Outcome.DNS_ERROR);
       } else if (!context.guard().permits(resolved.result())) {
-        fail(Outcome.REFUSED_ADDRESS, null);
+        fail(Outcome.REFUSED_ADDRESS);
       } else {
         send(uri, resolved.result(), host, port, ssl, redirectsLeft);
       }
@@ -119,7 +121,7 @@ final class Attempt {
     }
     context.client().request(request).onComplete(connected -> {
       if (connected.failed()) {
-        fail(OutcomeClassifier.ofFailure(connected.cause()), null);
+        fail(OutcomeClassifier.ofFailure(connected.cause()));
         return;
       }
       if (finished) {
@@ -133,7 +135,7 @@ final class Attempt {
           return;
         }
         if (answered.failed()) {
-          fail(OutcomeClassifier.ofFailure(answered.cause()), null);
+          fail(OutcomeClassifier.ofFailure(answered.cause()));
         } else {
           receive(uri, answered.result(), redirectsLeft);
         }
@@ -143,20 +145,21 @@ final class Attempt {
 
   private void receive(URI uri, HttpClientResponse response, int redirectsLeft) {
     int status = response.statusCode();
+    this.status = status;
     String location = response.getHeader(HttpHeaders.LOCATION);
-    response.exceptionHandler(err -> fail(Outcome.CONNECTION_ERROR, status));
+    response.exceptionHandler(err -> fail(Outcome.CONNECTION_ERROR));
     arm(options.idleMs(), Outcome.TIMEOUT_IDLE);
     if (options.redirects() > 0 && location != null && (status == 301 || status == 302 || status == 303
         || status == 307 || status == 308)) {
       if (redirectsLeft == 0) {
-        fail(Outcome.TOO_MANY_REDIRECTS, status);
+        fail(Outcome.TOO_MANY_REDIRECTS);
         return;
       }
       URI next;
       try {
         next = uri.resolve(location.trim());
       } catch (IllegalArgumentException e) {
-        fail(Outcome.INVALID_URL, status);
+        fail(Outcome.INVALID_URL);
         return;
       }
       response.handler(chunk -> arm(options.idleMs(), Outcome.TIMEOUT_IDLE));
@@ -180,7 +183,7 @@ final class Attempt {
       response.pause();
       mirror.open().onComplete(opened -> {
         if (opened.failed()) {
-          fail(Outcome.CONNECTION_ERROR, status);
+          fail(Outcome.CONNECTION_ERROR);
         } else if (!finished) {
           body.file = opened.result();
           response.resume();
@@ -193,14 +196,14 @@ final class Attempt {
       }
       arm(options.idleMs(), Outcome.TIMEOUT_IDLE);
       if (decoder == null) {
-        body.take(chunk, response, status);
+        body.take(chunk, response);
         return;
       }
       try {
         decoder.writeInbound(Unpooled.wrappedBuffer(chunk.getBytes()));
-        drainDecoder(body, response, status);
+        drainDecoder(body, response);
       } catch (RuntimeException corrupt) {
-        fail(Outcome.CONNECTION_ERROR, status);
+        fail(Outcome.CONNECTION_ERROR);
       }
     });
     response.endHandler(v -> {
@@ -217,12 +220,12 @@ final class Attempt {
     });
   }
 
-  private void drainDecoder(Body body, HttpClientResponse response, int status) {
+  private void drainDecoder(Body body, HttpClientResponse response) {
     for (ByteBuf out = decoder.readInbound(); out != null && !finished; out = decoder.readInbound()) {
       try {
         byte[] bytes = new byte[out.readableBytes()];
         out.readBytes(bytes);
-        body.take(Buffer.buffer(bytes), response, status);
+        body.take(Buffer.buffer(bytes), response);
       } finally {
         out.release();
       }
@@ -243,10 +246,10 @@ final class Attempt {
       }
     }
 
-    void take(Buffer chunk, HttpClientResponse response, int status) {
+    void take(Buffer chunk, HttpClientResponse response) {
       bytes += chunk.length();
       if (bytes > options.maxBodyBytes()) {
-        fail(Outcome.TOO_LARGE, status);
+        fail(Outcome.TOO_LARGE);
         return;
       }
       sha256.update(chunk.getBytes());
@@ -268,7 +271,7 @@ final class Attempt {
     if (phaseTimer >= 0) {
       context.vertx().cancelTimer(phaseTimer);
     }
-    phaseTimer = context.vertx().setTimer(ms, id -> fail(outcome, null));
+    phaseTimer = context.vertx().setTimer(ms, id -> fail(outcome));
   }
 
   private void cancelTimers() {
@@ -279,7 +282,7 @@ final class Attempt {
   }
 
   /** Ends the attempt now: the request is reset, a partial mirror file removed before the result is given. */
-  private void fail(Outcome outcome, Integer status) {
+  private void fail(Outcome outcome) {
     if (finished) {
       return;
     }

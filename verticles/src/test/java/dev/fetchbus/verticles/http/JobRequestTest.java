@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.fetchbus.verticles.bus.JobSpec;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class JobRequestTest {
@@ -23,6 +24,32 @@ class JobRequestTest {
   void keepsTheRequestedConcurrency() {
     JobSpec spec = request.parse(new JsonObject().put("urls", new JsonArray().add("http://a/")).put("concurrency", 50));
     assertThat(spec.options().concurrency()).isEqualTo(50);
+  }
+
+  @Test
+  void readsEveryOptionAndRefusesOutOfRangeOnes() {
+    JsonObject body = new JsonObject().put("urls", new JsonArray().add("http://a/")).put("perHost", 2)
+        .put("retries", 0).put("redirects", 0).put("maxBodyBytes", 1024).put("body", "mirror").put("decode", true)
+        .put("timeouts", new JsonObject().put("connectMs", 100).put("responseMs", 200).put("idleMs", 300)
+            .put("totalMs", 400).put("deadlineMs", 500));
+    dev.fetchbus.verticles.bus.JobOptions o = request.parse(body).options();
+    assertThat(o.perHost()).isEqualTo(2);
+    assertThat(o.retries()).isZero();
+    assertThat(o.redirects()).isZero();
+    assertThat(o.maxBodyBytes()).isEqualTo(1024);
+    assertThat(o.body()).isEqualTo(dev.fetchbus.verticles.bus.JobOptions.BodyMode.MIRROR);
+    assertThat(o.decode()).isTrue();
+    assertThat(List.of(o.connectMs(), o.responseMs(), o.idleMs(), o.totalMs(), o.deadlineMs()))
+        .containsExactly(100L, 200L, 300L, 400L, 500L);
+    JsonArray one = new JsonArray().add("http://a/");
+    assertProblem(new JsonObject().put("urls", one).put("perHost", 0), "invalid-option");
+    assertProblem(new JsonObject().put("urls", one).put("retries", 11), "invalid-option");
+    assertProblem(new JsonObject().put("urls", one).put("maxBodyBytes", 1.5), "invalid-option");
+    assertProblem(new JsonObject().put("urls", one).put("body", "keep"), "invalid-option");
+    assertProblem(new JsonObject().put("urls", one).put("decode", "yes"), "invalid-option");
+    assertProblem(new JsonObject().put("urls", one).put("timeouts", 5), "invalid-option");
+    assertProblem(new JsonObject().put("urls", one).put("timeouts", new JsonObject().put("idleMs", 0)), "invalid-option");
+    assertProblem(new JsonObject().put("urls", one).put("timeouts", new JsonObject().put("readMs", 5)), "unknown-field");
   }
 
   @Test
