@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# The 12,000-object fetch workload: nginx on 127.0.0.1 (one worker, CPU 1) serves 12,000 objects of 1-8 KiB;
+# Fetchbus (its JVM and its embedded PostgreSQL on CPU 0) fetches all of them as one job (concurrency 200,
+# perHost 200) with every result stored, timed from POST to the job's final progress event.
+# Runs: the first job after a cold start, then WARMUP jobs, then REPS timed warm jobs, in one JVM.
+# Usage: bench/fetch.sh [path/to/fetchbus.jar]
+# Env: COUNT (12000), REPS (3), WARMUP (2), JAVA_OPTS (default @conf/jvm.options), OUT (bench/out),
+#      ORIGIN_DIR (/tmp/peers-origin: the same fixed-seed objects ../shared/peers/run-fetch.sh uses), PORT (8090).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+JAR=$(readlink -f "${1:-app/target/fetchbus.jar}")
+COUNT=${COUNT:-12000}; REPS=${REPS:-3}; WARMUP=${WARMUP:-2}; PORT=${PORT:-8090}; API=${API:-8089}
+JAVA_OPTS=${JAVA_OPTS-@$(pwd)/conf/jvm.options}
+OUT=$(readlink -f "${OUT:-bench/out}"); ORIGIN_DIR=${ORIGIN_DIR:-/tmp/peers-origin}
+command -v nginx >/dev/null || { echo "nginx is missing: apt-get install -y nginx-light"; exit 1; }
+mkdir -p "$OUT"; ulimit -n 20000 2>/dev/null || true
+taskset -cp 0 $$ >/dev/null
+
+# Objects: random bytes, sizes 1024..8192, fixed seed (the peers' workload definition).
+if ! grep -qs "count=$COUNT " "$ORIGIN_DIR/manifest.txt"; then
+  python3 - "$ORIGIN_DIR" "$COUNT" <<'PY'
+import os, random, sys
+root, n, seed = sys.argv[1], int(sys.argv[2]), 20240601
+rng = random.Random(seed); os.makedirs(os.path.join(root, "obj"), exist_ok=True); sizes = []
+for i in range(n):
+    size = rng.randint(1024, 8192)
+    with open(os.path.join(root, "obj", "%05d" % i), "wb") as f: f.write(rng.randbytes(size))
+    sizes.append(size)
+open(os.path.join(root, "sizes.txt"), "w").write("\n".join(map(str, sizes)) + "\n")
+open(os.path.join(root, "manifest.txt"), "w").write("count=%d seed=%d total_bytes=%d\n" % (n, seed, sum(sizes)))
+PY
+fi
+chmod -R a+rX "$ORIGIN_DIR"
+EXPECTED_BYTES=$(head -n "$COUNT" "$ORIGIN_DIR/sizes.txt" | awk '{s+=$1} END{print s}')
+
+NGX=$(mktemp -d /tmp/fetchbus-nginx.XXXX); mkdir -p "$NGX/tmp"
+cat > "$NGX/nginx.conf" <<CONF
+worker_processes 1; daemon off; pid $NGX/nginx.pid; error_log $NGX/error.log warn; worker_rlimit_nofile 20000;
+events { worker_connections 10000; use epoll; }
+http { access_log off; sendfile on; tcp_nopush on; keepalive_requests 100000; keepalive_timeout 65;
+  client_body_temp_path $NGX/tmp; proxy_temp_path $NGX/tmp; fastcgi_temp_path $NGX/tmp; uwsgi_temp_path $NGX/tmp; scgi_temp_path $NGX/tmp;
+  server { listen 127.0.0.1:$PORT backlog=4096; root $ORIGIN_DIR; location /obj/ { } } }
+CONF
+taskset -c 1 nginx -p "$NGX" -c "$NGX/nginx.conf" &
+NGINX=$!
+DATA=$(mktemp -d /tmp/fetchbus-fetchbench.XXXX)
+FETCHBUS_HTTP_PORT=$API FETCHBUS_DATA_DIR=$DATA FETCHBUS_FETCH_ALLOW=127.0.0.0/8 \
+  taskset -c 0 java $JAVA_OPTS -jar "$JAR" > "$OUT/fetch-server.log" 2>&1 &
+SERVER=$!
+trap 'kill $SERVER $NGINX 2>/dev/null; wait $SERVER $NGINX 2>/dev/null; rm -rf "$DATA" "$NGX"' EXIT
+for _ in $(seq 1 900); do curl -sf -o /dev/null "http://127.0.0.1:$API/health/ready" && break; sleep 0.1; done
+
+BODY=$OUT/fetch-job.json
+python3 -c "import json,sys; n=int(sys.argv[1]); print(json.dumps({'urls': ['http://127.0.0.1:$PORT/obj/%05d' % i for i in range(n)], 'concurrency': 200, 'perHost': 200}))" "$COUNT" > "$BODY"
+PEAK=0
+sample_rss() { local r; r=$(awk '/^VmRSS/{print $2}' /proc/$SERVER/status 2>/dev/null || echo 0); [ "${r:-0}" -gt "$PEAK" ] && PEAK=$r; true; }
+
+run_job() { # label
+  local t0 id t1 job ok bytes
+  t0=$(date +%s.%N)
+  id=$(curl -sf -H 'content-type: application/json' --data-binary @"$BODY" "http://127.0.0.1:$API/api/jobs" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+  curl -sfN --max-time 300 "http://127.0.0.1:$API/api/jobs/$id/events" > "$OUT/fetch-events-$1.txt" &
+  local sse=$!
+  while kill -0 $sse 2>/dev/null; do sample_rss; sleep 0.1; done
+  t1=$(date +%s.%N)
+  job=$(curl -sf "http://127.0.0.1:$API/api/jobs/$id")
+  ok=$(echo "$job" | python3 -c 'import json,sys; j=json.load(sys.stdin); print(j["succeeded"] if j["status"]=="done" else -1)')
+  bytes=$(curl -sf "http://127.0.0.1:$API/api/jobs/$id/results" | python3 -c 'import json,sys; print(sum(json.loads(l)["bytes"] for l in sys.stdin if l.strip()))')
+  awk -v l="$1" -v a="$t0" -v b="$t1" -v n="$COUNT" -v ok="$ok" -v by="$bytes" -v ex="$EXPECTED_BYTES" -v rss="$PEAK" \
+    'BEGIN{printf "%-8s %6.2f s  %7.0f objects/s  ok=%s/%s bytes=%s (%s)  peak_rss=%d KiB\n", l, b-a, n/(b-a), ok, n, by, (by==ex?"match":"MISMATCH"), rss}' \
+    | tee -a "$OUT/fetch.txt"
+}
+
+echo "=== $(date -u +%FT%TZ) fetch bench: $COUNT objects, flags: $JAVA_OPTS" | tee -a "$OUT/fetch.txt"
+run_job cold
+for i in $(seq 1 "$WARMUP"); do run_job "warmup$i"; done
+for i in $(seq 1 "$REPS"); do run_job "warm$i"; done
