@@ -21,7 +21,7 @@ public final class Addresses {
   public static final String STORE_JOBS_ABANDON = "fetchbus.store.jobs.abandon";
   /** Store: a page of a job's URLs that have no result yet. Request {"id", "afterSeq", "limit"}, reply {"urls": [UrlRef]}. */
   public static final String STORE_URLS_PENDING = "fetchbus.store.urls.pending";
-  /** Store: append a batch of results, idempotently. Request {"id", "results": [FetchResult]}, reply {"stored": n}. */
+  /** Store: append a batch of results, idempotently. Request {@link ResultBatch} (columns), reply {"stored": n}. */
   public static final String STORE_RESULTS_APPEND = "fetchbus.store.results.append";
   /** Store: a keyset page of stored results. Request {"id", "afterSeq", "limit"}, reply {"results": [FetchResult]}. */
   public static final String STORE_RESULTS_PAGE = "fetchbus.store.results.page";

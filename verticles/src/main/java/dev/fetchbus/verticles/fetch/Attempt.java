@@ -45,6 +45,9 @@ final class Attempt {
   private final Promise<Result> done = Promise.promise();
   private final long totalTimer;
   private long phaseTimer = -1;
+  private long phaseTimerAt;
+  private long phaseDeadline;
+  private Outcome phaseOutcome;
   private HttpClientRequest request;
   private Integer status;
   private EmbeddedChannel decoder;
@@ -267,11 +270,33 @@ final class Attempt {
     }
   }
 
+  /**
+   * Starts (or, per body chunk, extends) the current phase's timeout. Extending only moves a deadline: the timer,
+   * when it fires early, sleeps again for what is left, so a busy body costs no timer churn.
+   */
   private void arm(long ms, Outcome outcome) {
-    if (phaseTimer >= 0) {
+    phaseDeadline = System.nanoTime() + ms * 1_000_000;
+    phaseOutcome = outcome;
+    if (phaseTimer >= 0 && phaseTimerAt > phaseDeadline) {
       context.vertx().cancelTimer(phaseTimer);
+      phaseTimer = -1;
     }
-    phaseTimer = context.vertx().setTimer(ms, id -> fail(outcome));
+    if (phaseTimer < 0) {
+      schedulePhaseTimer(ms);
+    }
+  }
+
+  private void schedulePhaseTimer(long ms) {
+    phaseTimerAt = System.nanoTime() + ms * 1_000_000;
+    phaseTimer = context.vertx().setTimer(Math.max(1, ms), id -> {
+      phaseTimer = -1;
+      long leftMs = (phaseDeadline - System.nanoTime()) / 1_000_000;
+      if (leftMs <= 0) {
+        fail(phaseOutcome);
+      } else if (!finished) {
+        schedulePhaseTimer(leftMs);
+      }
+    });
   }
 
   private void cancelTimers() {

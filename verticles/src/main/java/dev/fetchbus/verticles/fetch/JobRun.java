@@ -9,13 +9,13 @@ import dev.fetchbus.verticles.bus.JobStatus;
 import dev.fetchbus.verticles.bus.JobView;
 import dev.fetchbus.verticles.bus.Outcome;
 import dev.fetchbus.verticles.bus.Progress;
+import dev.fetchbus.verticles.bus.ResultBatch;
 import dev.fetchbus.verticles.bus.UrlRef;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.net.URI;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -249,17 +249,18 @@ final class JobRun {
   }
 
   private Future<?> store(List<FetchResult> results) {
-    JsonArray batch = new JsonArray();
-    results.forEach(r -> batch.add(r.toJson()));
-    return bus.request(Addresses.STORE_RESULTS_APPEND, new JsonObject().put("id", id).put("results", batch));
+    return bus.request(Addresses.STORE_RESULTS_APPEND, new ResultBatch(id, results).toJson());
   }
 
-  private static String hostOf(String url) {
-    try {
-      URI uri = URI.create(url);
-      return uri.getScheme() + "://" + uri.getHost() + ":" + uri.getPort();
-    } catch (IllegalArgumentException e) {
-      return "";
+  /** The scheme and authority a URL connects to: what per-host limits count (the URL was validated on submit). */
+  static String hostOf(String url) {
+    int start = url.indexOf("://") + 3;
+    int end = start;
+    while (end < url.length() && "/?#".indexOf(url.charAt(end)) < 0) {
+      end++;
     }
+    int at = url.lastIndexOf('@', end - 1);
+    return url.substring(0, start).toLowerCase(java.util.Locale.ROOT)
+        + url.substring(Math.max(start, at + 1), end).toLowerCase(java.util.Locale.ROOT);
   }
 }

@@ -40,18 +40,23 @@ public final class JobStore {
       "SELECT u.seq, u.url FROM job_urls u WHERE u.job_id = $1 AND u.seq > $2 "
           + "AND NOT EXISTS (SELECT 1 FROM results r WHERE r.job_id = u.job_id AND r.seq = u.seq) "
           + "ORDER BY u.seq LIMIT $3";
-  // One statement per batch: insert what is new, and count only what was new into the job's counters.
+  // One statement per batch: insert what is new (only for URLs the job has), and count only that into the
+  // job's counters.
   private static final String APPEND_RESULTS =
       "WITH ins AS ("
           + " INSERT INTO results (job_id, seq, outcome, http_status, bytes, sha256, duration_ms, attempts,"
           + " decoded, path)"
           + " SELECT $1, t.* FROM unnest($2::int[], $3::text[], $4::smallint[], $5::bigint[], $6::text[],"
-          + " $7::int[], $8::smallint[], $9::boolean[], $10::text[]) AS t"
+          + " $7::int[], $8::smallint[], $9::boolean[], $10::text[])"
+          + " AS t(seq, outcome, http_status, bytes, sha256, duration_ms, attempts, decoded, path)"
+          + " JOIN (SELECT total FROM jobs WHERE id = $1) j ON t.seq >= 0 AND t.seq < j.total"
           + " ON CONFLICT (job_id, seq) DO NOTHING RETURNING outcome)"
           + " UPDATE jobs SET completed = completed + (SELECT count(*) FROM ins),"
           + " succeeded = succeeded + (SELECT count(*) FROM ins WHERE outcome = 'ok'),"
           + " failed = failed + (SELECT count(*) FROM ins WHERE outcome <> 'ok')"
           + " WHERE id = $1 RETURNING (SELECT count(*) FROM ins) AS stored";
+  // A result lost in a crash is fetched again on resume, so result batches need not wait for the WAL flush.
+  private static final String RELAXED_COMMIT = "SET LOCAL synchronous_commit = off";
   private static final String SELECT_RESULTS =
       "SELECT r.seq, u.url, r.outcome, r.http_status, r.bytes, r.sha256, r.duration_ms, r.attempts, r.decoded, r.path "
           + "FROM results r JOIN job_urls u USING (job_id, seq) "
@@ -155,7 +160,8 @@ public final class JobStore {
     }
     Tuple args = Tuple.of(id).addArrayOfInteger(seq).addArrayOfString(outcome).addArrayOfShort(status)
         .addArrayOfLong(bytes).addArrayOfString(sha).addArrayOfInteger(duration).addArrayOfShort(attempts).addArrayOfBoolean(decoded).addArrayOfString(path);
-    return pool.preparedQuery(APPEND_RESULTS).execute(args).map(rows -> {
+    return pool.withTransaction(conn -> conn.query(RELAXED_COMMIT).execute()
+        .compose(v -> conn.preparedQuery(APPEND_RESULTS).execute(args))).map(rows -> {
       if (rows.size() == 0) {
         throw FailureCode.NOT_FOUND.exception("job " + id + " not found");
       }

@@ -8,6 +8,7 @@ import dev.fetchbus.verticles.bus.JobSpec;
 import dev.fetchbus.verticles.bus.JobStatus;
 import dev.fetchbus.verticles.bus.JobView;
 import dev.fetchbus.verticles.bus.Outcome;
+import dev.fetchbus.verticles.bus.ResultBatch;
 import dev.fetchbus.verticles.bus.UrlRef;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -51,7 +52,7 @@ public class StoreVerticle extends VerticleBase {
             Bus.consume(vertx, Addresses.STORE_URLS_PENDING, req -> store.pending(JobStore.jobId(req),
                 req.getInteger("afterSeq", -1), pageLimit(req)).map(urls -> list("urls", urls.stream().map(UrlRef::toJson).toList()))),
             Bus.consume(vertx, Addresses.STORE_RESULTS_APPEND, req -> store.append(JobStore.jobId(req),
-                    req.getJsonArray("results").stream().map(o -> FetchResult.fromJson((JsonObject) o)).toList())
+                    ResultBatch.fromJson(req).results())
                 .map(n -> new JsonObject().put("stored", n))),
             Bus.consume(vertx, Addresses.STORE_RESULTS_PAGE, req -> store.results(JobStore.jobId(req),
                 req.getInteger("afterSeq", -1), pageLimit(req)).map(rs -> list("results", rs.stream().map(FetchResult::toJson).toList()))),
