@@ -19,7 +19,8 @@ public final class Addresses {
    * {@code status}. Request {"id", "status", "outcome"}, reply {@link JobView}; NOT_FOUND, or CONFLICT when finished.
    */
   public static final String STORE_JOBS_ABANDON = "fetchbus.store.jobs.abandon";
-  /** Store: a page of a job's URLs that have no result yet. Request {"id", "afterSeq", "limit"}, reply {"urls": [UrlRef]}. */
+  /** Store: a page of a job's URLs that have no result yet. Request {"id", "afterSeq", "limit",
+   * "fresh"} ("fresh": the run began with no stored result), reply {"urls": [UrlRef]}. */
   public static final String STORE_URLS_PENDING = "fetchbus.store.urls.pending";
   /** Store: append a batch of results, idempotently. Request {@link ResultBatch} (columns), reply {"stored": n}. */
   public static final String STORE_RESULTS_APPEND = "fetchbus.store.results.append";

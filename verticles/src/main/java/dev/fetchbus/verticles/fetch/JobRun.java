@@ -198,7 +198,8 @@ final class JobRun {
 
   private void loadPage() {
     loading = true;
-    bus.request(Addresses.STORE_URLS_PENDING, new JsonObject().put("id", id).put("afterSeq", afterSeq).put("limit", PAGE))
+    bus.request(Addresses.STORE_URLS_PENDING, new JsonObject().put("id", id).put("afterSeq", afterSeq)
+            .put("limit", PAGE).put("fresh", view.completed() == 0))
         .onComplete(ar -> {
           loading = false;
           if (ar.failed()) {

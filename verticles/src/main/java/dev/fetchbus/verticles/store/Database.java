@@ -15,7 +15,8 @@ public final class Database {
     }
     return PgConnectOptions.fromUri(url)
         .setReconnectAttempts(pgConfig.getInteger("reconnectAttempts", 2))
-        .setReconnectInterval(pgConfig.getLong("reconnectIntervalMs", 500L));
+        .setReconnectInterval(pgConfig.getLong("reconnectIntervalMs", 500L))
+        .setCachePreparedStatements(true);
   }
 
   public static String jdbcUrl(PgConnectOptions options) {

@@ -36,6 +36,9 @@ public final class JobStore {
   private static final String FINISH_JOB =
       "UPDATE jobs SET status = $2, finished_at = now() "
           + "WHERE id = $1 AND status IN ('queued', 'running') RETURNING " + JOB_COLUMNS;
+  // For a job with no stored result when its run began: every URL past the run's cursor is still to do.
+  private static final String SELECT_URLS =
+      "SELECT seq, url FROM job_urls WHERE job_id = $1 AND seq > $2 ORDER BY seq LIMIT $3";
   private static final String SELECT_PENDING =
       "SELECT u.seq, u.url FROM job_urls u WHERE u.job_id = $1 AND u.seq > $2 "
           + "AND NOT EXISTS (SELECT 1 FROM results r WHERE r.job_id = u.job_id AND r.seq = u.seq) "
@@ -126,8 +129,12 @@ public final class JobStore {
         .compose(rows -> rows.size() == 0 ? get(id) : Future.succeededFuture(jobView(rows.iterator().next())));
   }
 
-  public Future<List<UrlRef>> pending(UUID id, int afterSeq, int limit) {
-    return pool.preparedQuery(SELECT_PENDING).execute(Tuple.of(id, afterSeq, limit)).map(rows -> {
+  /**
+   * A page of URLs without a result, after {@code afterSeq}. {@code fresh}: the asking run began with no stored
+   * result, so the anti-join over results (needed when resuming) can be skipped.
+   */
+  public Future<List<UrlRef>> pending(UUID id, int afterSeq, int limit, boolean fresh) {
+    return pool.preparedQuery(fresh ? SELECT_URLS : SELECT_PENDING).execute(Tuple.of(id, afterSeq, limit)).map(rows -> {
       List<UrlRef> urls = new ArrayList<>(rows.size());
       rows.forEach(row -> urls.add(new UrlRef(row.getInteger(0), row.getString(1))));
       return urls;

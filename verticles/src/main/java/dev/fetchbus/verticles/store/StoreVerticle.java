@@ -50,7 +50,7 @@ public class StoreVerticle extends VerticleBase {
             Bus.consume(vertx, Addresses.STORE_JOBS_FINISH, req -> store.finish(JobStore.jobId(req),
                 finalStatus(req.getString("status"))).map(JobView::toJson)),
             Bus.consume(vertx, Addresses.STORE_URLS_PENDING, req -> store.pending(JobStore.jobId(req),
-                req.getInteger("afterSeq", -1), pageLimit(req)).map(urls -> list("urls", urls.stream().map(UrlRef::toJson).toList()))),
+                req.getInteger("afterSeq", -1), pageLimit(req), req.getBoolean("fresh", false)).map(urls -> list("urls", urls.stream().map(UrlRef::toJson).toList()))),
             Bus.consume(vertx, Addresses.STORE_RESULTS_APPEND, req -> store.append(JobStore.jobId(req),
                     ResultBatch.fromJson(req).results())
                 .map(n -> new JsonObject().put("stored", n))),
