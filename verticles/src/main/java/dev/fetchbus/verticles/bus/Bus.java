@@ -51,10 +51,13 @@ public final class Bus {
     reply.onSuccess(message::reply).onFailure(err -> {
       if (err instanceof FailureCode.BusFailure failure) {
         failure.code.fail(message, failure.getMessage());
-      } else if (err instanceof ReplyException downstream
-          && downstream.failureType() == io.vertx.core.eventbus.ReplyFailure.RECIPIENT_FAILURE) {
-        // A consumer that asked another one passes its answer on unchanged.
-        message.fail(downstream.failureCode(), downstream.getMessage());
+      } else if (err instanceof ReplyException downstream) {
+        // A consumer that asked another one passes its answer on: the same code, or UNAVAILABLE when nobody answered.
+        if (downstream.failureType() == io.vertx.core.eventbus.ReplyFailure.RECIPIENT_FAILURE) {
+          message.fail(downstream.failureCode(), downstream.getMessage());
+        } else {
+          FailureCode.UNAVAILABLE.fail(message, downstream.getMessage());
+        }
       } else {
         LOG.error("{} failed", message.address(), err);
         FailureCode.INTERNAL.fail(message, String.valueOf(err.getMessage()));

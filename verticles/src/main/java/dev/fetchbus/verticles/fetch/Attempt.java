@@ -165,7 +165,14 @@ final class Attempt {
         fail(Outcome.INVALID_URL);
         return;
       }
-      response.handler(chunk -> arm(options.idleMs(), Outcome.TIMEOUT_IDLE));
+      long[] discarded = {0};
+      response.handler(chunk -> {
+        arm(options.idleMs(), Outcome.TIMEOUT_IDLE);
+        discarded[0] += chunk.length();
+        if (discarded[0] > options.maxBodyBytes()) {
+          fail(Outcome.TOO_LARGE);
+        }
+      });
       response.endHandler(v -> {
         if (!finished) {
           hop(next.toString(), redirectsLeft - 1);

@@ -5,6 +5,8 @@ import dev.fetchbus.verticles.bus.Bus;
 import dev.fetchbus.verticles.bus.FailureCode;
 import dev.fetchbus.verticles.bus.JobOptions;
 import dev.fetchbus.verticles.bus.JobStatus;
+import dev.fetchbus.verticles.bus.JobView;
+import dev.fetchbus.verticles.bus.Progress;
 import dev.fetchbus.verticles.bus.Outcome;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -109,7 +111,9 @@ public class FetchVerticle extends VerticleBase {
       return run.cancel();
     }
     return bus.request(Addresses.STORE_JOBS_ABANDON, new JsonObject().put("id", id)
-        .put("status", JobStatus.CANCELLED.wire()).put("outcome", Outcome.CANCELLED.wire()));
+            .put("status", JobStatus.CANCELLED.wire()).put("outcome", Outcome.CANCELLED.wire()))
+        .onSuccess(job -> vertx.eventBus().publish(Addresses.jobEvents(id),
+            Progress.of(JobView.fromJson(job)).toJson()));
   }
 
   private static boolean alreadyFinished(Throwable failure) {

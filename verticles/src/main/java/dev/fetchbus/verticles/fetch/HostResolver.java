@@ -7,7 +7,7 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Resolves host names for one job run, once each. The system resolver blocks, so lookups run on worker threads;
+ * Resolves host names for one job run, once each (failures are not remembered). The system resolver blocks, so lookups run on worker threads;
  * literal addresses resolve without a lookup. The address returned is the one the fetcher checks and connects to.
  */
 final class HostResolver {
@@ -28,6 +28,8 @@ final class HostResolver {
     Future<InetAddress> lookup = vertx.executeBlocking(() -> InetAddress.getByName(host), false);
     if (cache.size() < MAX_CACHED) {
       cache.put(host, lookup);
+      // A failed lookup may be transient: the next URL on that host asks again.
+      lookup.onFailure(err -> cache.remove(host, lookup));
     }
     return lookup;
   }

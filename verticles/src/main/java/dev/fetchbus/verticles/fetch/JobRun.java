@@ -261,7 +261,10 @@ final class JobRun {
       end++;
     }
     int at = url.lastIndexOf('@', end - 1);
-    return url.substring(0, start).toLowerCase(java.util.Locale.ROOT)
-        + url.substring(Math.max(start, at + 1), end).toLowerCase(java.util.Locale.ROOT);
+    String scheme = url.substring(0, start).toLowerCase(java.util.Locale.ROOT);
+    String authority = url.substring(Math.max(start, at + 1), end).toLowerCase(java.util.Locale.ROOT);
+    String defaultPort = scheme.equals("https://") ? ":443" : ":80";
+    return scheme + (authority.endsWith(defaultPort) ? authority.substring(0, authority.length() - defaultPort.length())
+        : authority);
   }
 }

@@ -26,6 +26,7 @@ final class JobRoutes {
   private static final CharSequence JSON = HttpHeaders.createOptimized("application/json");
   private static final CharSequence NDJSON = HttpHeaders.createOptimized("application/x-ndjson");
   private static final int RESULT_PAGE = 1_000;
+  private static final long KEEP_ALIVE_MS = 15_000;
 
   private static final CharSequence EVENT_STREAM = HttpHeaders.createOptimized("text/event-stream");
 
@@ -70,22 +71,28 @@ final class JobRoutes {
       }
       response.write(event(now.toJson()));
       MessageConsumer<JsonObject> consumer = vertx.eventBus().consumer(Addresses.jobEvents(id));
+      // A comment line now and then keeps idle proxies and the server's own idle timeout from closing the stream.
+      long keepAlive = vertx.setPeriodic(KEEP_ALIVE_MS, t -> response.write(": keep-alive\n\n"));
+      Runnable close = () -> {
+        vertx.cancelTimer(keepAlive);
+        consumer.unregister();
+      };
       consumer.handler(message -> {
         if (response.ended() || response.closed()) {
           return;
         }
         response.write(event(message.body()));
         if (message.body().getBoolean("final", false)) {
-          consumer.unregister();
+          close.run();
           response.end();
         }
       });
-      response.closeHandler(v -> consumer.unregister());
+      response.closeHandler(v -> close.run());
       // The job may have ended while the consumer was being registered: look once more.
       consumer.completion().compose(v -> bus.request(Addresses.STORE_JOBS_GET, request)).onSuccess(again -> {
         Progress latest = Progress.of(JobView.fromJson(again));
         if (latest.last() && !response.ended() && !response.closed()) {
-          consumer.unregister();
+          close.run();
           response.end(event(latest.toJson()));
         }
       });

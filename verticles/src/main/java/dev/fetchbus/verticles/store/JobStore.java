@@ -104,14 +104,17 @@ public final class JobStore {
     });
   }
 
-  /** Marks the job running and returns its options and state; CONFLICT if it already finished. */
+  /** Marks the job running and returns its options and state; NOT_FOUND, or CONFLICT if it already finished. */
   public Future<JsonObject> start(UUID id) {
-    return pool.preparedQuery(START_JOB).execute(Tuple.of(id)).map(rows -> {
+    return pool.preparedQuery(START_JOB).execute(Tuple.of(id)).compose(rows -> {
       if (rows.size() == 0) {
-        throw FailureCode.CONFLICT.exception("job " + id + " is not queued or running");
+        return get(id).map(job -> {
+          throw FailureCode.CONFLICT.exception("job " + id + " is already " + job.status().wire());
+        });
       }
       Row row = rows.iterator().next();
-      return new JsonObject().put("options", row.getJsonObject("options")).put("job", jobView(row).toJson());
+      return Future.succeededFuture(
+          new JsonObject().put("options", row.getJsonObject("options")).put("job", jobView(row).toJson()));
     });
   }
 
