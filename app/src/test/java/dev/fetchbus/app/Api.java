@@ -25,6 +25,10 @@ final class Api {
     this.app = app;
   }
 
+  WebClient client() {
+    return client;
+  }
+
   HttpResponse<Buffer> get(String path) {
     return await(client.getAbs(app.url(path)).send());
   }

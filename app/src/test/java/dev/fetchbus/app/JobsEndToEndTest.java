@@ -82,6 +82,31 @@ class JobsEndToEndTest {
   }
 
   @Test
+  void anIdempotencyKeyReturnsTheSameJobAndRefusesAnotherRequest() throws Exception {
+    String key = "order-" + java.util.UUID.randomUUID();
+    Buffer body = new JsonObject().put("urls", List.of(origin.url("/obj/1"), origin.url("/obj/2"))).toBuffer();
+    HttpResponse<Buffer> first = await(api.client().postAbs(app.url("/api/jobs"))
+        .putHeader("content-type", "application/json").putHeader("Idempotency-Key", key).sendBuffer(body));
+    HttpResponse<Buffer> again = await(api.client().postAbs(app.url("/api/jobs"))
+        .putHeader("content-type", "application/json").putHeader("Idempotency-Key", key).sendBuffer(body));
+    HttpResponse<Buffer> other = await(api.client().postAbs(app.url("/api/jobs"))
+        .putHeader("content-type", "application/json").putHeader("Idempotency-Key", key)
+        .sendBuffer(new JsonObject().put("urls", List.of(origin.url("/obj/3"))).toBuffer()));
+    HttpResponse<Buffer> badKey = await(api.client().postAbs(app.url("/api/jobs"))
+        .putHeader("content-type", "application/json").putHeader("Idempotency-Key", "")
+        .sendBuffer(body));
+
+    assertThat(first.statusCode()).isEqualTo(202);
+    assertThat(again.statusCode()).isEqualTo(200);
+    assertThat(again.bodyAsJsonObject().getString("id")).isEqualTo(first.bodyAsJsonObject().getString("id"));
+    assertThat(again.getHeader("location")).isEqualTo(first.getHeader("location"));
+    assertThat(other.statusCode()).isEqualTo(409);
+    assertThat(other.getHeader("content-type")).isEqualTo("application/problem+json");
+    assertThat(badKey.statusCode()).isEqualTo(400);
+    assertThat(app.jobRows("idempotency_key = '" + key + "'")).isEqualTo(1);
+  }
+
+  @Test
   void everyUrlGetsExactlyOneResultWithTheRightBytes() {
     int count = 300;
     List<String> urls = new ArrayList<>();

@@ -50,9 +50,14 @@ final class TestApp implements AutoCloseable {
 
   /** Rows in the jobs table, read straight from PostgreSQL. */
   long jobRows() throws Exception {
+    return jobRows("true");
+  }
+
+  /** Rows in the jobs table matching a condition (test-written SQL). */
+  long jobRows(String where) throws Exception {
     PgConnectOptions db = Database.connectOptions(app.config().getJsonObject("pg"));
     try (Connection c = DriverManager.getConnection(Database.jdbcUrl(db), db.getUser(), db.getPassword());
-         ResultSet rs = c.createStatement().executeQuery("SELECT count(*) FROM jobs")) {
+         ResultSet rs = c.createStatement().executeQuery("SELECT count(*) FROM jobs WHERE " + where)) {
       rs.next();
       return rs.getLong(1);
     }

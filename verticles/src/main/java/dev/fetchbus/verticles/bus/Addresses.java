@@ -4,7 +4,11 @@ package dev.fetchbus.verticles.bus;
  * Every event-bus address Fetchbus uses, in one place. Shapes are documented in docs/eventbus.yaml.
  */
 public final class Addresses {
-  /** Store: create a job and its URL list in one transaction. Request {@link JobSpec}, reply {@link JobView}. */
+  /**
+   * Store: create a job and its URL list in one transaction. Request {@link JobSpec} plus an optional
+   * "idempotencyKey"; reply {@link JobView} plus "replayed" (true: the key's earlier job); CONFLICT when the key
+   * was used for another request.
+   */
   public static final String STORE_JOBS_CREATE = "fetchbus.store.jobs.create";
   /** Store: read one job. Request {"id"}, reply {@link JobView}; fails NOT_FOUND. */
   public static final String STORE_JOBS_GET = "fetchbus.store.jobs.get";

@@ -104,14 +104,18 @@ final class JobRoutes {
   }
 
   private void submit(RoutingContext ctx) {
+    String key = idempotencyKey(ctx);
     JobSpec spec = jobRequest.parse(jsonBody(ctx));
-    bus.request(Addresses.STORE_JOBS_CREATE, spec.toJson())
+    bus.request(Addresses.STORE_JOBS_CREATE, spec.toJson().put("idempotencyKey", key))
         .onSuccess(job -> {
           String id = job.getString("id");
-          // Committed: acknowledge now. A lost run request is healed by the fetcher's sweep for unfinished jobs.
-          bus.request(Addresses.FETCH_JOBS_RUN, new JsonObject().put("id", id))
-              .onFailure(err -> LOG.warn("job {} stored but not handed to a fetcher yet: {}", id, err.toString()));
-          ctx.response().setStatusCode(202)
+          boolean replayed = job.getBoolean("replayed", false);
+          if (!replayed) {
+            // Committed: acknowledge now. A lost run request is healed by the fetcher's sweep for unfinished jobs.
+            bus.request(Addresses.FETCH_JOBS_RUN, new JsonObject().put("id", id))
+                .onFailure(err -> LOG.warn("job {} stored but not handed to a fetcher yet: {}", id, err.toString()));
+          }
+          ctx.response().setStatusCode(replayed ? 200 : 202)
               .putHeader(HttpHeaders.LOCATION, "/api/jobs/" + id)
               .putHeader(HttpHeaders.CONTENT_TYPE, JSON)
               .end(new JsonObject().put("id", id).put("status", job.getString("status")).encode());
@@ -159,6 +163,16 @@ final class JobRoutes {
           }
         })
         .onFailure(ctx::fail);
+  }
+
+  /** The optional Idempotency-Key header: 1 to 255 visible ASCII characters. */
+  private static String idempotencyKey(RoutingContext ctx) {
+    String key = ctx.request().getHeader("Idempotency-Key");
+    if (key != null && (key.isEmpty() || key.length() > 255 || !key.chars().allMatch(c -> c > 32 && c < 127))) {
+      throw new Problem.InvalidRequest(Problem.of(400, "invalid-idempotency-key", "Invalid Idempotency-Key",
+          "an Idempotency-Key is 1 to 255 visible ASCII characters"));
+    }
+    return key;
   }
 
   private static JsonObject jsonBody(RoutingContext ctx) {

@@ -23,7 +23,10 @@ public final class JobStore {
       "id, status, total, completed, succeeded, failed, created_at, started_at, finished_at";
 
   private static final String INSERT_JOB =
-      "INSERT INTO jobs (id, status, options, total) VALUES ($1, 'queued', $2, $3) RETURNING " + JOB_COLUMNS;
+      "INSERT INTO jobs (id, status, options, total, idempotency_key, request_sha256)"
+          + " VALUES ($1, 'queued', $2, $3, $4, $5) ON CONFLICT (idempotency_key) DO NOTHING RETURNING " + JOB_COLUMNS;
+  private static final String SELECT_JOB_BY_KEY =
+      "SELECT request_sha256, " + JOB_COLUMNS + " FROM jobs WHERE idempotency_key = $1";
   private static final String INSERT_URLS =
       "INSERT INTO job_urls (job_id, seq, url) "
           + "SELECT $1, t.ord - 1, t.url FROM unnest($2::text[]) WITH ORDINALITY AS t(url, ord)";
@@ -82,13 +85,37 @@ public final class JobStore {
     this.pool = pool;
   }
 
-  public Future<JobView> create(JobSpec spec) {
+  /**
+   * Stores a job and its URLs in one transaction. With an idempotency key already used for the same request, the
+   * first job comes back instead (and nothing is written); used for another request, CONFLICT. The reply is the
+   * job, with {@code replayed} telling which happened.
+   */
+  public Future<JsonObject> create(JobSpec spec, String idempotencyKey) {
     UUID id = UUID.randomUUID();
+    String digest = sha256(spec.toJson().encode());
     return pool.withTransaction(conn -> conn.preparedQuery(INSERT_JOB)
-        .execute(Tuple.of(id, spec.options().toJson(), spec.urls().size()))
-        .compose(job -> conn.preparedQuery(INSERT_URLS)
-            .execute(Tuple.of(id).addArrayOfString(spec.urls().toArray(new String[0])))
-            .map(urls -> jobView(job.iterator().next()))));
+        .execute(Tuple.of(id, spec.options().toJson(), spec.urls().size(), idempotencyKey, digest))
+        .compose(job -> job.size() == 0
+            ? conn.preparedQuery(SELECT_JOB_BY_KEY).execute(Tuple.of(idempotencyKey)).map(rows -> {
+              Row first = rows.iterator().next();
+              if (!digest.equals(first.getString("request_sha256"))) {
+                throw FailureCode.CONFLICT.exception("Idempotency-Key '" + idempotencyKey
+                    + "' was used for a different job request");
+              }
+              return jobView(first).toJson().put("replayed", true);
+            })
+            : conn.preparedQuery(INSERT_URLS)
+                .execute(Tuple.of(id).addArrayOfString(spec.urls().toArray(new String[0])))
+                .map(urls -> jobView(job.iterator().next()).toJson().put("replayed", false))));
+  }
+
+  private static String sha256(String text) {
+    try {
+      return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+          .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   public Future<JobView> get(UUID id) {

@@ -40,7 +40,8 @@ public class StoreVerticle extends VerticleBase {
         .build();
     store = new JobStore(pool);
     return Future.all(List.of(
-            Bus.consume(vertx, Addresses.STORE_JOBS_CREATE, req -> store.create(JobSpec.fromJson(req)).map(JobView::toJson)),
+            Bus.consume(vertx, Addresses.STORE_JOBS_CREATE,
+                req -> store.create(JobSpec.fromJson(req), req.getString("idempotencyKey"))),
             Bus.consume(vertx, Addresses.STORE_JOBS_GET, req -> store.get(JobStore.jobId(req)).map(JobView::toJson)),
             Bus.consume(vertx, Addresses.STORE_JOBS_UNFINISHED,
                 req -> store.unfinished().map(ids -> new JsonObject().put("ids", new JsonArray(ids)))),
