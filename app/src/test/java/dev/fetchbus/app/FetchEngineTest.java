@@ -180,14 +180,15 @@ class FetchEngineTest {
 
   @Test
   void noHostSeesMoreThanPerHostConnections() {
-    origin.resetCounters();
+    MisbehavingOrigin host = await(MisbehavingOrigin.start(vertx)); // a host no other test has touched
     List<String> urls = new ArrayList<>();
     for (int i = 0; i < 40; i++) {
-      urls.add(origin.url("/hold/" + i + "?ms=50"));
+      urls.add(host.url("/hold/" + i + "?ms=50"));
     }
     String id = api.submit(new JsonObject().put("urls", urls).put("concurrency", 40).put("perHost", 3));
     assertThat(api.awaitEnd(id, Duration.ofSeconds(60)).getInteger("succeeded")).isEqualTo(40);
-    assertThat(origin.maxOpenConnections()).isBetween(2, 3);
+    assertThat(host.maxOpenConnections()).isBetween(2, 3);
+    await(host.close());
   }
 
   @Test
@@ -254,6 +255,8 @@ class FetchEngineTest {
       assertThat(files.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder(
           "0", "1", "2", "3", "4", "5", "6", "7", "8", "9");
     }
+    assertThat(api.delete("/api/jobs/" + id + "?purge=true").statusCode()).isEqualTo(204);
+    assertThat(dataDir.resolve("mirror").resolve(id)).doesNotExist();
   }
 
   @Test

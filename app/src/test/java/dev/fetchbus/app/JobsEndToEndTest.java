@@ -157,5 +157,52 @@ class JobsEndToEndTest {
       }
     }
     assertThat(results.get(150).getLong("durationMs")).isGreaterThanOrEqualTo(1500);
+
+    assertThat(api.get("/api/jobs/" + id + "/results?outcome=ok").bodyAsString().split("\n")).hasSize(count - count / 20);
+    assertThat(api.get("/api/jobs/" + id + "/results?outcome=error").bodyAsString().split("\n")).hasSize(count / 20 + 1);
+    assertThat(api.get("/api/jobs/" + id + "/results?outcome=connection_error").bodyAsString().split("\n")).hasSize(1);
+    assertThat(api.get("/api/jobs/" + id + "/results?outcome=nonsense").statusCode()).isEqualTo(400);
+
+    HttpResponse<Buffer> csv = await(api.client().getAbs(app.url("/api/jobs/" + id + "/results"))
+        .putHeader("accept", "text/csv").send());
+    assertThat(csv.getHeader("content-type")).startsWith("text/csv");
+    String[] lines = csv.bodyAsString().split("\r\n");
+    assertThat(lines[0]).isEqualTo("seq,url,outcome,httpStatus,bytes,sha256,durationMs,attempts,decoded,path");
+    assertThat(lines).hasSize(count + 2);
+    String[] first = lines[1].split(",", -1);
+    assertThat(first[0]).isEqualTo("0");
+    assertThat(first[1]).isEqualTo(urls.get(0));
+    assertThat(first[5]).isEqualTo(TestOrigin.sha256(TestOrigin.object(0)));
+  }
+
+  @Test
+  void jobsArePagedNewestFirst() {
+    String older = api.submit(List.of(origin.url("/obj/1")), 1);
+    String newer = api.submit(List.of(origin.url("/obj/2")), 1);
+    JsonObject page = api.get("/api/jobs?limit=1").bodyAsJsonObject();
+    assertThat(page.getJsonArray("jobs")).hasSize(1);
+    assertThat(page.getJsonArray("jobs").getJsonObject(0).getString("id")).isEqualTo(newer);
+    assertThat(page.getString("next")).isEqualTo(newer);
+    JsonObject next = api.get("/api/jobs?limit=1&after=" + newer).bodyAsJsonObject();
+    assertThat(next.getJsonArray("jobs").getJsonObject(0).getString("id")).isEqualTo(older);
+    api.awaitEnd(older, Duration.ofSeconds(30));
+    api.awaitEnd(newer, Duration.ofSeconds(30));
+    JsonObject done = api.get("/api/jobs?status=done&limit=1000").bodyAsJsonObject();
+    assertThat(done.getJsonArray("jobs").stream().map(j -> ((JsonObject) j).getString("id"))).contains(older, newer);
+    assertThat(done.getString("next")).isNull();
+    assertThat(api.get("/api/jobs?status=sleeping").statusCode()).isEqualTo(400);
+    assertThat(api.get("/api/jobs?limit=0").statusCode()).isEqualTo(400);
+  }
+
+  @Test
+  void aFinishedJobCanBePurgedARunningOneCannot() {
+    String id = api.submit(List.of(origin.url("/slow/1?ms=5000")), 1);
+    api.awaitJob(id, Duration.ofSeconds(10), j -> j.getString("status").equals("running"));
+    assertThat(api.delete("/api/jobs/" + id + "?purge=true").statusCode()).isEqualTo(409);
+    assertThat(api.delete("/api/jobs/" + id).statusCode()).isEqualTo(200);
+    assertThat(api.delete("/api/jobs/" + id + "?purge=true").statusCode()).isEqualTo(204);
+    assertThat(api.get("/api/jobs/" + id).statusCode()).isEqualTo(404);
+    assertThat(api.get("/api/jobs/" + id + "/results").statusCode()).isEqualTo(404);
+    assertThat(api.delete("/api/jobs/" + id + "?purge=true").statusCode()).isEqualTo(404);
   }
 }

@@ -12,6 +12,12 @@ public final class Addresses {
   public static final String STORE_JOBS_CREATE = "fetchbus.store.jobs.create";
   /** Store: read one job. Request {"id"}, reply {@link JobView}; fails NOT_FOUND. */
   public static final String STORE_JOBS_GET = "fetchbus.store.jobs.get";
+  /**
+   * Store: jobs newest first. Request {"status"?, "after"? (job id cursor), "limit"}, reply {"jobs": [JobView]}.
+   */
+  public static final String STORE_JOBS_LIST = "fetchbus.store.jobs.list";
+  /** Store: delete a finished job, its URLs and results. Request {"id"}, reply {"purged": true}; NOT_FOUND, CONFLICT. */
+  public static final String STORE_JOBS_PURGE = "fetchbus.store.jobs.purge";
   /** Store: ids of jobs left queued or running. Request {}, reply {"ids": [...]}. */
   public static final String STORE_JOBS_UNFINISHED = "fetchbus.store.jobs.unfinished";
   /** Store: mark a job running. Request {"id"}, reply {"options": JobOptions, "job": JobView}; CONFLICT when finished. */
@@ -28,7 +34,10 @@ public final class Addresses {
   public static final String STORE_URLS_PENDING = "fetchbus.store.urls.pending";
   /** Store: append a batch of results, idempotently. Request {@link ResultBatch} (columns), reply {"stored": n}. */
   public static final String STORE_RESULTS_APPEND = "fetchbus.store.results.append";
-  /** Store: a keyset page of stored results. Request {"id", "afterSeq", "limit"}, reply {"results": [FetchResult]}. */
+  /**
+   * Store: a keyset page of stored results. Request {"id", "afterSeq", "limit", "outcome" ("all", "error" or an
+   * outcome)}, reply {"results": [FetchResult]}.
+   */
   public static final String STORE_RESULTS_PAGE = "fetchbus.store.results.page";
   /** Store: answers once the database does. Request {}, reply {}. */
   public static final String STORE_PING = "fetchbus.store.ping";
@@ -40,6 +49,12 @@ public final class Addresses {
    * Request {"id"}, reply {@link JobView}; NOT_FOUND, or CONFLICT when the job had already finished.
    */
   public static final String FETCH_JOBS_CANCEL = "fetchbus.fetch.jobs.cancel";
+
+  /**
+   * Fetcher: delete a finished job with its results and mirror files. Request {"id"}, reply {"purged": true};
+   * NOT_FOUND, or CONFLICT while the job runs.
+   */
+  public static final String FETCH_JOBS_PURGE = "fetchbus.fetch.jobs.purge";
 
   /** Where a job's {@link Progress} is published. */
   public static String jobEvents(String jobId) {

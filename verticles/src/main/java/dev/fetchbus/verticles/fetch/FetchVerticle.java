@@ -66,7 +66,8 @@ public class FetchVerticle extends VerticleBase {
     return Future.all(
             Bus.consume(vertx, Addresses.FETCH_JOBS_RUN, req -> Future.succeededFuture(
                 new JsonObject().put("accepted", run(req.getString("id"))))),
-            Bus.consume(vertx, Addresses.FETCH_JOBS_CANCEL, req -> cancel(req.getString("id"))))
+            Bus.consume(vertx, Addresses.FETCH_JOBS_CANCEL, req -> cancel(req.getString("id"))),
+            Bus.consume(vertx, Addresses.FETCH_JOBS_PURGE, req -> purge(req.getString("id"))))
         .onSuccess(v -> {
           sweep();
           vertx.setPeriodic(sweepMs, id -> sweep());
@@ -114,6 +115,18 @@ public class FetchVerticle extends VerticleBase {
             .put("status", JobStatus.CANCELLED.wire()).put("outcome", Outcome.CANCELLED.wire()))
         .onSuccess(job -> vertx.eventBus().publish(Addresses.jobEvents(id),
             Progress.of(JobView.fromJson(job)).toJson()));
+  }
+
+  /** The store forgets the job, then its mirror files go; a running job must be cancelled first. */
+  private Future<JsonObject> purge(String id) {
+    if (runs.containsKey(id)) {
+      return Future.failedFuture(FailureCode.CONFLICT.exception("job " + id + " is running: cancel it first"));
+    }
+    String mirror = dataDir.resolve("mirror").resolve(id).toString();
+    return bus.request(Addresses.STORE_JOBS_PURGE, new JsonObject().put("id", id))
+        .compose(purged -> vertx.fileSystem().exists(mirror)
+            .compose(exists -> exists ? vertx.fileSystem().deleteRecursive(mirror) : Future.succeededFuture())
+            .map(purged));
   }
 
   private static boolean alreadyFinished(Throwable failure) {

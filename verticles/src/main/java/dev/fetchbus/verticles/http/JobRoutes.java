@@ -3,7 +3,9 @@ package dev.fetchbus.verticles.http;
 import dev.fetchbus.verticles.bus.Addresses;
 import dev.fetchbus.verticles.bus.Bus;
 import dev.fetchbus.verticles.bus.JobSpec;
+import dev.fetchbus.verticles.bus.JobStatus;
 import dev.fetchbus.verticles.bus.JobView;
+import dev.fetchbus.verticles.bus.Outcome;
 import dev.fetchbus.verticles.bus.Progress;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -24,7 +26,6 @@ import org.slf4j.LoggerFactory;
 final class JobRoutes {
   private static final Logger LOG = LoggerFactory.getLogger(JobRoutes.class);
   private static final CharSequence JSON = HttpHeaders.createOptimized("application/json");
-  private static final CharSequence NDJSON = HttpHeaders.createOptimized("application/x-ndjson");
   private static final int RESULT_PAGE = 1_000;
   private static final long KEEP_ALIVE_MS = 15_000;
 
@@ -44,16 +45,63 @@ final class JobRoutes {
 
   void mount(Router router) {
     router.post("/api/jobs").handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes)).handler(this::submit);
+    router.get("/api/jobs").handler(this::list);
     router.get("/api/jobs/:id").handler(this::get);
     router.get("/api/jobs/:id/results").handler(this::results);
     router.get("/api/jobs/:id/events").handler(this::events);
-    router.delete("/api/jobs/:id").handler(this::cancel);
+    router.delete("/api/jobs/:id").handler(this::delete);
   }
 
-  private void cancel(RoutingContext ctx) {
-    bus.request(Addresses.FETCH_JOBS_CANCEL, new JsonObject().put("id", ctx.pathParam("id")))
+  /** Cancels an unfinished job; with {@code ?purge=true}, deletes a finished one with its results and files. */
+  private void delete(RoutingContext ctx) {
+    JsonObject request = new JsonObject().put("id", ctx.pathParam("id"));
+    if ("true".equals(ctx.request().getParam("purge"))) {
+      bus.request(Addresses.FETCH_JOBS_PURGE, request)
+          .onSuccess(purged -> ctx.response().setStatusCode(204).end())
+          .onFailure(ctx::fail);
+      return;
+    }
+    bus.request(Addresses.FETCH_JOBS_CANCEL, request)
         .onSuccess(job -> ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, JSON).end(job.encode()))
         .onFailure(ctx::fail);
+  }
+
+  /** {@code GET /api/jobs?status=&limit=&after=}: newest first; {@code next} is the cursor for the next page. */
+  private void list(RoutingContext ctx) {
+    String status = ctx.request().getParam("status");
+    if (status != null && java.util.Arrays.stream(JobStatus.values()).noneMatch(s -> s.wire().equals(status))) {
+      throw invalidQuery("status", "one of queued, running, done, cancelled, failed");
+    }
+    int limit = intParam(ctx, "limit", 50, 1, 1_000);
+    JsonObject request = new JsonObject().put("status", status).put("limit", limit)
+        .put("after", ctx.request().getParam("after"));
+    bus.request(Addresses.STORE_JOBS_LIST, request).onSuccess(page -> {
+      JsonArray jobs = page.getJsonArray("jobs");
+      String next = jobs.size() < limit ? null : jobs.getJsonObject(jobs.size() - 1).getString("id");
+      ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, JSON)
+          .end(new JsonObject().put("jobs", jobs).put("next", next).encode());
+    }).onFailure(ctx::fail);
+  }
+
+  private static int intParam(RoutingContext ctx, String name, int fallback, int min, int max) {
+    String text = ctx.request().getParam(name);
+    if (text == null) {
+      return fallback;
+    }
+    try {
+      int value = Integer.parseInt(text);
+      if (value >= min && value <= max) {
+        return value;
+      }
+    } catch (NumberFormatException ignored) {
+      // reported below
+    }
+    throw invalidQuery(name, "an integer from " + min + " to " + max);
+  }
+
+  private static Problem.InvalidRequest invalidQuery(String name, String expected) {
+    return new Problem.InvalidRequest(Problem.of(400, "invalid-query", "Invalid query parameter",
+        "'" + name + "' must be " + expected));
   }
 
   /** Server-sent events: the job's state now, then its progress as published, ending with the final event. */
@@ -129,27 +177,38 @@ final class JobRoutes {
         .onFailure(ctx::fail);
   }
 
+  /** {@code ?outcome=ok|error|<outcome>} filters; {@code Accept: text/csv} gives CSV. */
   private void results(RoutingContext ctx) {
     String id = ctx.pathParam("id");
+    String outcome = ctx.request().getParam("outcome", "all");
+    if (!outcome.equals("all") && !outcome.equals("error")
+        && java.util.Arrays.stream(Outcome.values()).noneMatch(o -> o.wire().equals(outcome))) {
+      throw invalidQuery("outcome", "ok, error or an outcome class such as timeout_idle");
+    }
+    ResultFormat format = ResultFormat.forAccept(ctx.request().getHeader(HttpHeaders.ACCEPT));
     bus.request(Addresses.STORE_JOBS_GET, new JsonObject().put("id", id))
         .onSuccess(job -> {
-          HttpServerResponse response = ctx.response().setChunked(true).putHeader(HttpHeaders.CONTENT_TYPE, NDJSON);
-          streamPage(ctx, response, id, -1);
+          HttpServerResponse response = ctx.response().setChunked(true)
+              .putHeader(HttpHeaders.CONTENT_TYPE, format.contentType);
+          if (!format.header.isEmpty()) {
+            response.write(format.header);
+          }
+          streamPage(ctx, response, new JsonObject().put("id", id).put("outcome", outcome), format, -1);
         })
         .onFailure(ctx::fail);
   }
 
   /** Writes one keyset page, then asks for the next only when the client has taken the previous one. */
-  private void streamPage(RoutingContext ctx, HttpServerResponse response, String id, int afterSeq) {
-    bus.request(Addresses.STORE_RESULTS_PAGE,
-            new JsonObject().put("id", id).put("afterSeq", afterSeq).put("limit", RESULT_PAGE))
+  private void streamPage(RoutingContext ctx, HttpServerResponse response, JsonObject query, ResultFormat format,
+                          int afterSeq) {
+    bus.request(Addresses.STORE_RESULTS_PAGE, query.copy().put("afterSeq", afterSeq).put("limit", RESULT_PAGE))
         .onSuccess(page -> {
           if (response.closed()) {
             return;
           }
           JsonArray rows = page.getJsonArray("results");
           Buffer chunk = Buffer.buffer(rows.size() * 160);
-          rows.forEach(row -> chunk.appendString(((JsonObject) row).encode()).appendByte((byte) '\n'));
+          rows.forEach(row -> chunk.appendString(format.line((JsonObject) row)));
           if (rows.size() < RESULT_PAGE) {
             response.end(chunk);
             return;
@@ -157,9 +216,9 @@ final class JobRoutes {
           int last = rows.getJsonObject(rows.size() - 1).getInteger("seq");
           response.write(chunk);
           if (response.writeQueueFull()) {
-            response.drainHandler(v -> streamPage(ctx, response, id, last));
+            response.drainHandler(v -> streamPage(ctx, response, query, format, last));
           } else {
-            streamPage(ctx, response, id, last);
+            streamPage(ctx, response, query, format, last);
           }
         })
         .onFailure(ctx::fail);

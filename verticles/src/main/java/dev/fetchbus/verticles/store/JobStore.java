@@ -66,7 +66,18 @@ public final class JobStore {
   private static final String SELECT_RESULTS =
       "SELECT r.seq, u.url, r.outcome, r.http_status, r.bytes, r.sha256, r.duration_ms, r.attempts, r.decoded, r.path "
           + "FROM results r JOIN job_urls u USING (job_id, seq) "
-          + "WHERE r.job_id = $1 AND r.seq > $2 ORDER BY r.seq LIMIT $3";
+          + "WHERE r.job_id = $1 AND r.seq > $2"
+          + " AND ($4 = 'all' OR ($4 = 'error' AND r.outcome <> 'ok') OR r.outcome = $4)"
+          + " ORDER BY r.seq LIMIT $3";
+  private static final String SELECT_JOBS =
+      "SELECT " + JOB_COLUMNS + " FROM jobs WHERE ($1::text IS NULL OR status = $1)"
+          + " AND ($2::uuid IS NULL OR (created_at, id) < (SELECT created_at, id FROM jobs WHERE id = $2))"
+          + " ORDER BY created_at DESC, id DESC LIMIT $3";
+  private static final String PURGE_JOB =
+      "WITH job AS (DELETE FROM jobs WHERE id = $1 AND status NOT IN ('queued', 'running') RETURNING id),"
+          + " urls AS (DELETE FROM job_urls WHERE job_id IN (SELECT id FROM job)),"
+          + " res AS (DELETE FROM results WHERE job_id IN (SELECT id FROM job))"
+          + " SELECT count(*) FROM job";
 
   // Every URL still without a result gets the given outcome, and the job its final status, in one statement.
   private static final String ABANDON_JOB =
@@ -206,14 +217,34 @@ public final class JobStore {
     });
   }
 
-  public Future<List<FetchResult>> results(UUID id, int afterSeq, int limit) {
-    return pool.preparedQuery(SELECT_RESULTS).execute(Tuple.of(id, afterSeq, limit)).map(rows -> {
+  /** A keyset page of results; {@code outcome} is "all", "error" (everything but ok) or one outcome. */
+  public Future<List<FetchResult>> results(UUID id, int afterSeq, int limit, String outcome) {
+    return pool.preparedQuery(SELECT_RESULTS).execute(Tuple.of(id, afterSeq, limit, outcome)).map(rows -> {
       List<FetchResult> page = new ArrayList<>(rows.size());
       rows.forEach(row -> page.add(new FetchResult(row.getInteger(0), row.getString(1),
           Outcome.fromWire(row.getString(2)), row.getInteger(3), row.getLong(4), row.getString(5),
           row.getLong(6), row.getInteger(7), row.getBoolean(8), row.getString(9))));
       return page;
     });
+  }
+
+  /** Jobs, newest first, optionally of one status, after the job {@code after} (a cursor from the last page). */
+  public Future<List<JobView>> list(JobStatus status, UUID after, int limit) {
+    return pool.preparedQuery(SELECT_JOBS).execute(Tuple.of(status == null ? null : status.wire(), after, limit))
+        .map(rows -> {
+          List<JobView> jobs = new ArrayList<>(rows.size());
+          rows.forEach(row -> jobs.add(jobView(row)));
+          return jobs;
+        });
+  }
+
+  /** Deletes a finished job with its URLs and results; NOT_FOUND, or CONFLICT while it is unfinished. */
+  public Future<Void> purge(UUID id) {
+    return pool.withTransaction(conn -> conn.preparedQuery(PURGE_JOB).execute(Tuple.of(id)))
+        .compose(rows -> rows.iterator().next().getLong(0) > 0 ? Future.<Void>succeededFuture()
+            : get(id).map(job -> {
+              throw FailureCode.CONFLICT.exception("job " + id + " is " + job.status().wire() + ": cancel it first");
+            }));
   }
 
   public Future<Void> ping() {
@@ -236,7 +267,10 @@ public final class JobStore {
 
   /** Parses a job id; an id that is not a UUID names no job. */
   public static UUID jobId(JsonObject request) {
-    String id = request.getString("id");
+    return jobId(request.getString("id"));
+  }
+
+  public static UUID jobId(String id) {
     try {
       return UUID.fromString(id == null ? "" : id);
     } catch (IllegalArgumentException e) {

@@ -56,7 +56,14 @@ public class StoreVerticle extends VerticleBase {
                     ResultBatch.fromJson(req).results())
                 .map(n -> new JsonObject().put("stored", n))),
             Bus.consume(vertx, Addresses.STORE_RESULTS_PAGE, req -> store.results(JobStore.jobId(req),
-                req.getInteger("afterSeq", -1), pageLimit(req)).map(rs -> list("results", rs.stream().map(FetchResult::toJson).toList()))),
+                req.getInteger("afterSeq", -1), pageLimit(req), req.getString("outcome", "all")).map(rs -> list("results", rs.stream().map(FetchResult::toJson).toList()))),
+            Bus.consume(vertx, Addresses.STORE_JOBS_LIST, req -> store.list(
+                    req.getString("status") == null ? null : JobStatus.fromWire(req.getString("status")),
+                    req.getString("after") == null ? null : JobStore.jobId(req.getString("after")),
+                    pageLimit(req))
+                .map(jobs -> list("jobs", jobs.stream().map(JobView::toJson).toList()))),
+            Bus.consume(vertx, Addresses.STORE_JOBS_PURGE, req -> store.purge(JobStore.jobId(req))
+                .map(v -> new JsonObject().put("purged", true))),
             Bus.consume(vertx, Addresses.STORE_PING, req -> store.ping().map(v -> new JsonObject()))))
         // Fail the deployment now if the database cannot be reached, rather than at the first request.
         .compose(v -> store.ping());

@@ -50,13 +50,9 @@ public final class MisbehavingOrigin {
     return open.get();
   }
 
-  /** The most connections that were open at once since the last reset. */
+  /** The most connections that were open at once. */
   public int maxOpenConnections() {
     return maxOpen.get();
-  }
-
-  public void resetCounters() {
-    maxOpen.set(open.get());
   }
 
   public long lastClosedNanos() {
