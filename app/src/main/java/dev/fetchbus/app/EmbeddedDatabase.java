@@ -79,13 +79,23 @@ final class EmbeddedDatabase implements AutoCloseable {
       db.initdb();
     }
     db.stopLeftover();
-    db.pg(timeoutSeconds, "pg_ctl", "start", "-w", "-t", Long.toString(timeoutSeconds), "-D", data.toString(),
-        "-l", data.resolve("server.log").toString(),
-        "-o", "-p " + port + " -c listen_addresses=127.0.0.1 -c unix_socket_directories=''");
+    db.startServer(timeoutSeconds);
     Runtime.getRuntime().addShutdownHook(db.closer);
     LOG.info("embedded PostgreSQL up on 127.0.0.1:{} with data in {} ({} ms)", port, data,
         (System.nanoTime() - began) / 1_000_000);
     return db;
+  }
+
+  /** Starts the server on this instance's port (again, after {@link #stopServer}). */
+  void startServer(long timeoutSeconds) throws IOException, InterruptedException {
+    pg(timeoutSeconds, "pg_ctl", "start", "-w", "-t", Long.toString(timeoutSeconds), "-D", data.toString(),
+        "-l", data.resolve("server.log").toString(),
+        "-o", "-p " + port + " -c listen_addresses=127.0.0.1 -c unix_socket_directories=''");
+  }
+
+  /** Stops the server, keeping its data: what an outage of the database looks like to Fetchbus. */
+  void stopServer() throws IOException, InterruptedException {
+    pg(60, "pg_ctl", "stop", "-D", data.toString(), "-m", "fast", "-w", "-t", "30");
   }
 
   /** The URL Fetchbus connects with, in the same form as {@code FETCHBUS_PG_URL}. */
@@ -105,7 +115,7 @@ final class EmbeddedDatabase implements AutoCloseable {
       // Called from the hook itself.
     }
     try {
-      pg(60, "pg_ctl", "stop", "-D", data.toString(), "-m", "fast", "-w", "-t", "30");
+      stopServer();
       LOG.info("embedded PostgreSQL stopped");
     } catch (IOException | InterruptedException e) {
       LOG.error("stopping embedded PostgreSQL failed", e);
@@ -130,7 +140,7 @@ final class EmbeddedDatabase implements AutoCloseable {
   private void stopLeftover() throws IOException, InterruptedException {
     if (Files.exists(data.resolve("postmaster.pid")) && run(30, command("pg_ctl", "status", "-D", data.toString())) == 0) {
       LOG.warn("stopping a PostgreSQL server left running on {} by an earlier process", data);
-      pg(60, "pg_ctl", "stop", "-D", data.toString(), "-m", "fast", "-w", "-t", "30");
+      stopServer();
     }
   }
 

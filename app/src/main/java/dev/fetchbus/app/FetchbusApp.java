@@ -78,6 +78,11 @@ public final class FetchbusApp {
     LOG.info("Fetchbus stopped");
   }
 
+  /** The embedded database, or null when {@code pg.url} points elsewhere. */
+  EmbeddedDatabase database() {
+    return database;
+  }
+
   /** The configuration the verticles were deployed with (the embedded database's URL filled in). */
   public JsonObject config() {
     return config;

@@ -10,6 +10,8 @@ import org.slf4j.LoggerFactory;
 /** Every error leaves as application/problem+json: route failures, unknown routes and methods, oversize bodies. */
 final class ProblemResponses {
   private static final Logger LOG = LoggerFactory.getLogger(ProblemResponses.class);
+  /** What a 503 asks clients to wait: about how long a database restart or reconnect takes. */
+  private static final String RETRY_AFTER_SECONDS = "2";
 
   private ProblemResponses() {
   }
@@ -29,6 +31,9 @@ final class ProblemResponses {
       response.reset();
       return;
     }
+    if (problem.status() == 503) {
+      response.putHeader(HttpHeaders.RETRY_AFTER, RETRY_AFTER_SECONDS);
+    }
     response.setStatusCode(problem.status())
         .putHeader(HttpHeaders.CONTENT_TYPE, Problem.CONTENT_TYPE)
         .end(problem.toJson(ctx.request().path()).encode());
@@ -37,7 +42,9 @@ final class ProblemResponses {
   private static Problem problemOf(RoutingContext ctx) {
     if (ctx.failure() != null) {
       Problem problem = Problem.from(ctx.failure());
-      if (problem.status() >= 500) {
+      if (problem.status() == 503) {
+        LOG.warn("{} {}: {}", ctx.request().method(), ctx.request().path(), ctx.failure().getMessage());
+      } else if (problem.status() >= 500) {
         LOG.error("{} {} failed", ctx.request().method(), ctx.request().path(), ctx.failure());
       }
       return problem;

@@ -14,7 +14,7 @@ public final class Database {
       throw new IllegalArgumentException("pg.url is not set");
     }
     return PgConnectOptions.fromUri(url)
-        .setReconnectAttempts(pgConfig.getInteger("reconnectAttempts", 2))
+        .setReconnectAttempts(pgConfig.getInteger("reconnectAttempts", 0))
         .setReconnectInterval(pgConfig.getLong("reconnectIntervalMs", 500L))
         .setCachePreparedStatements(true);
   }

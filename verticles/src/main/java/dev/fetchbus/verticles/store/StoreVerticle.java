@@ -18,6 +18,7 @@ import io.vertx.pgclient.PgBuilder;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import java.util.List;
+import java.util.function.Function;
 
 /** Owns the PostgreSQL pool and answers the {@code fetchbus.store.*} addresses. */
 public class StoreVerticle extends VerticleBase {
@@ -40,31 +41,31 @@ public class StoreVerticle extends VerticleBase {
         .build();
     store = new JobStore(pool);
     return Future.all(List.of(
-            Bus.consume(vertx, Addresses.STORE_JOBS_CREATE,
+            consume(Addresses.STORE_JOBS_CREATE,
                 req -> store.create(JobSpec.fromJson(req), req.getString("idempotencyKey"))),
-            Bus.consume(vertx, Addresses.STORE_JOBS_GET, req -> store.get(JobStore.jobId(req)).map(JobView::toJson)),
-            Bus.consume(vertx, Addresses.STORE_JOBS_UNFINISHED,
+            consume(Addresses.STORE_JOBS_GET, req -> store.get(JobStore.jobId(req)).map(JobView::toJson)),
+            consume(Addresses.STORE_JOBS_UNFINISHED,
                 req -> store.unfinished().map(ids -> new JsonObject().put("ids", new JsonArray(ids)))),
-            Bus.consume(vertx, Addresses.STORE_JOBS_START, req -> store.start(JobStore.jobId(req))),
-            Bus.consume(vertx, Addresses.STORE_JOBS_ABANDON, req -> store.abandon(JobStore.jobId(req),
+            consume(Addresses.STORE_JOBS_START, req -> store.start(JobStore.jobId(req))),
+            consume(Addresses.STORE_JOBS_ABANDON, req -> store.abandon(JobStore.jobId(req),
                 finalStatus(req.getString("status")), Outcome.fromWire(req.getString("outcome"))).map(JobView::toJson)),
-            Bus.consume(vertx, Addresses.STORE_JOBS_FINISH, req -> store.finish(JobStore.jobId(req),
+            consume(Addresses.STORE_JOBS_FINISH, req -> store.finish(JobStore.jobId(req),
                 finalStatus(req.getString("status"))).map(JobView::toJson)),
-            Bus.consume(vertx, Addresses.STORE_URLS_PENDING, req -> store.pending(JobStore.jobId(req),
+            consume(Addresses.STORE_URLS_PENDING, req -> store.pending(JobStore.jobId(req),
                 req.getInteger("afterSeq", -1), pageLimit(req), req.getBoolean("fresh", false)).map(urls -> list("urls", urls.stream().map(UrlRef::toJson).toList()))),
-            Bus.consume(vertx, Addresses.STORE_RESULTS_APPEND, req -> store.append(JobStore.jobId(req),
+            consume(Addresses.STORE_RESULTS_APPEND, req -> store.append(JobStore.jobId(req),
                     ResultBatch.fromJson(req).results())
                 .map(n -> new JsonObject().put("stored", n))),
-            Bus.consume(vertx, Addresses.STORE_RESULTS_PAGE, req -> store.results(JobStore.jobId(req),
+            consume(Addresses.STORE_RESULTS_PAGE, req -> store.results(JobStore.jobId(req),
                 req.getInteger("afterSeq", -1), pageLimit(req), req.getString("outcome", "all")).map(rs -> list("results", rs.stream().map(FetchResult::toJson).toList()))),
-            Bus.consume(vertx, Addresses.STORE_JOBS_LIST, req -> store.list(
+            consume(Addresses.STORE_JOBS_LIST, req -> store.list(
                     req.getString("status") == null ? null : JobStatus.fromWire(req.getString("status")),
                     req.getString("after") == null ? null : JobStore.jobId(req.getString("after")),
                     pageLimit(req))
                 .map(jobs -> list("jobs", jobs.stream().map(JobView::toJson).toList()))),
-            Bus.consume(vertx, Addresses.STORE_JOBS_PURGE, req -> store.purge(JobStore.jobId(req))
+            consume(Addresses.STORE_JOBS_PURGE, req -> store.purge(JobStore.jobId(req))
                 .map(v -> new JsonObject().put("purged", true))),
-            Bus.consume(vertx, Addresses.STORE_PING, req -> store.ping().map(v -> new JsonObject()))))
+            consume(Addresses.STORE_PING, req -> store.ping().map(v -> new JsonObject()))))
         // Fail the deployment now if the database cannot be reached, rather than at the first request.
         .compose(v -> store.ping());
   }
@@ -72,6 +73,13 @@ public class StoreVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     return pool.close();
+  }
+
+  /** Every store address answers UNAVAILABLE, at once, while the database cannot be reached. */
+  private Future<Void> consume(String address, Function<JsonObject, Future<JsonObject>> handler) {
+    return Bus.consume(vertx, address, req -> handler.apply(req).recover(err -> Future.failedFuture(
+        StoreFailures.databaseUnreachable(err) ? FailureCode.UNAVAILABLE.exception("the database is unavailable: "
+            + err.getMessage()) : err)));
   }
 
   private static JobStatus finalStatus(String wire) {
