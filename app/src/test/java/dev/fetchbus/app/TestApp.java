@@ -40,6 +40,7 @@ final class TestApp implements AutoCloseable {
         .put("maxEventLoopExecuteTimeMs", StrictVertx.MAX_EVENT_LOOP_MS)
         .put("blockedThreadCheckIntervalMs", StrictVertx.CHECK_INTERVAL_MS);
     config.getJsonObject("fetch").put("sweepIntervalMs", 500);
+    config.getJsonObject("outbox").put("pollMs", 100).put("leaseMs", 2_000).put("retryBaseMs", 100).put("retryMaxMs", 300);
     FetchbusApp app = FetchbusApp.start(config, DeploymentPlan.fromJson(ConfigLoader.resource("conf/plan.json")));
     return new TestApp(app, port);
   }

@@ -39,6 +39,15 @@ public final class Addresses {
    * outcome)}, reply {"results": [FetchResult]}.
    */
   public static final String STORE_RESULTS_PAGE = "fetchbus.store.results.page";
+  /**
+   * Store: claim due outbox tasks of one kind for a lease. Request {"kind": "callback"|"report", "limit",
+   * "leaseMs"}, reply {"tasks": [{"id", "jobId", "attempts", "createdAt" (epoch ms), "callbackUrl"}]}.
+   */
+  public static final String STORE_OUTBOX_CLAIM = "fetchbus.store.outbox.claim";
+  /** Store: a task is done, or given up. Request {"id", "error"?}, reply {}. */
+  public static final String STORE_OUTBOX_DONE = "fetchbus.store.outbox.done";
+  /** Store: a task failed; due again later. Request {"id", "delayMs", "error"}, reply {}. */
+  public static final String STORE_OUTBOX_LATER = "fetchbus.store.outbox.later";
   /** Store: answers once the database does. Request {}, reply {}. */
   public static final String STORE_PING = "fetchbus.store.ping";
 

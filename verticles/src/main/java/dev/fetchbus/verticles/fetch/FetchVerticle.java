@@ -6,6 +6,7 @@ import dev.fetchbus.verticles.bus.FailureCode;
 import dev.fetchbus.verticles.bus.JobOptions;
 import dev.fetchbus.verticles.bus.JobStatus;
 import dev.fetchbus.verticles.bus.JobView;
+import dev.fetchbus.verticles.bus.OutboxPoller;
 import dev.fetchbus.verticles.bus.Progress;
 import dev.fetchbus.verticles.bus.Outcome;
 import io.vertx.core.Future;
@@ -71,6 +72,12 @@ public class FetchVerticle extends VerticleBase {
         .onSuccess(v -> {
           sweep();
           vertx.setPeriodic(sweepMs, id -> sweep());
+          CallbackSender callbacks = new CallbackSender(vertx, client, guard, userAgent,
+              fetch.getLong("callbackTimeoutMs"));
+          new OutboxPoller(vertx, bus, "callback", config().getJsonObject("outbox"), task ->
+              bus.request(Addresses.STORE_JOBS_GET, new JsonObject().put("id", task.getString("jobId")))
+                  .compose(job -> callbacks.send(task.getString("callbackUrl"), job.put("event", "job.ended"))))
+              .start();
         });
   }
 
@@ -117,16 +124,18 @@ public class FetchVerticle extends VerticleBase {
             Progress.of(JobView.fromJson(job)).toJson()));
   }
 
-  /** The store forgets the job, then its mirror files go; a running job must be cancelled first. */
+  /** The store forgets the job, then its mirror and report files go; a running job must be cancelled first. */
   private Future<JsonObject> purge(String id) {
     if (runs.containsKey(id)) {
       return Future.failedFuture(FailureCode.CONFLICT.exception("job " + id + " is running: cancel it first"));
     }
-    String mirror = dataDir.resolve("mirror").resolve(id).toString();
+    List<String> files = List.of(dataDir.resolve("mirror").resolve(id).toString(),
+        dataDir.resolve("reports").resolve(id + ".ndjson.gz").toString(),
+        dataDir.resolve("reports").resolve(id + ".csv.gz").toString());
     return bus.request(Addresses.STORE_JOBS_PURGE, new JsonObject().put("id", id))
-        .compose(purged -> vertx.fileSystem().exists(mirror)
-            .compose(exists -> exists ? vertx.fileSystem().deleteRecursive(mirror) : Future.succeededFuture())
-            .map(purged));
+        .compose(purged -> Future.all(files.stream().map(file -> vertx.fileSystem().exists(file)
+                .compose(exists -> exists ? vertx.fileSystem().deleteRecursive(file) : Future.succeededFuture()))
+            .toList()).map(purged));
   }
 
   private static boolean alreadyFinished(Throwable failure) {

@@ -30,7 +30,7 @@ public class HttpVerticle extends VerticleBase {
 
     Router router = Router.router(vertx);
     new HelloRoutes(vertx, new HttpDate(vertx), http.getLong("maxDelayMs")).mount(router);
-    new JobRoutes(vertx, bus, config().getJsonObject("jobs"), http.getInteger("maxBodyBytes")).mount(router);
+    new JobRoutes(vertx, java.nio.file.Path.of(config().getString("dataDir")), bus, config().getJsonObject("jobs"), http.getInteger("maxBodyBytes")).mount(router);
     router.get("/health/live").handler(HealthCheckHandler.create(vertx));
     router.get("/health/ready").handler(readiness(bus));
     ProblemResponses.mount(router);

@@ -15,7 +15,7 @@ import java.util.Set;
 /** Validates the body of {@code POST /api/jobs} into a {@link JobSpec}, or says precisely what is wrong. */
 final class JobRequest {
   private static final Set<String> FIELDS = Set.of("urls", "concurrency", "perHost", "timeouts", "retries",
-      "redirects", "maxBodyBytes", "body", "decode");
+      "redirects", "maxBodyBytes", "body", "decode", "callbackUrl");
   private static final Set<Limit> TOP_LEVEL = Set.of(Limit.CONCURRENCY, Limit.PER_HOST, Limit.RETRIES,
       Limit.REDIRECTS, Limit.MAX_BODY_BYTES);
   private static final Set<Limit> TIMEOUTS = Set.of(Limit.CONNECT_MS, Limit.RESPONSE_MS, Limit.IDLE_MS,
@@ -61,7 +61,11 @@ final class JobRequest {
               bad + " of the URLs are not absolute http(s) URLs (the first " + errors.size() + " are listed)")
           .with("errors", errors));
     }
-    return new JobSpec(accepted, options(body));
+    Object callback = body.getValue("callbackUrl");
+    if (callback != null && (!(callback instanceof String url) || urlProblem(url) != null)) {
+      throw invalid("invalid-option", "Invalid option", "'callbackUrl' must be an absolute http(s) URL");
+    }
+    return new JobSpec(accepted, options(body), (String) callback);
   }
 
   /** Checks every option against its range; the stored form is the validated JSON, read by JobOptions. */

@@ -2,11 +2,13 @@ package dev.fetchbus.verticles.http;
 
 import dev.fetchbus.verticles.bus.Addresses;
 import dev.fetchbus.verticles.bus.Bus;
+import dev.fetchbus.verticles.bus.FailureCode;
 import dev.fetchbus.verticles.bus.JobSpec;
 import dev.fetchbus.verticles.bus.JobStatus;
 import dev.fetchbus.verticles.bus.JobView;
 import dev.fetchbus.verticles.bus.Outcome;
 import dev.fetchbus.verticles.bus.Progress;
+import dev.fetchbus.verticles.bus.ResultFormat;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.buffer.Buffer;
@@ -32,12 +34,14 @@ final class JobRoutes {
   private static final CharSequence EVENT_STREAM = HttpHeaders.createOptimized("text/event-stream");
 
   private final Vertx vertx;
+  private final java.nio.file.Path reports;
   private final Bus bus;
   private final JobRequest jobRequest;
   private final int maxBodyBytes;
 
-  JobRoutes(Vertx vertx, Bus bus, JsonObject jobLimits, int maxBodyBytes) {
+  JobRoutes(Vertx vertx, java.nio.file.Path dataDir, Bus bus, JsonObject jobLimits, int maxBodyBytes) {
     this.vertx = vertx;
+    this.reports = dataDir.toAbsolutePath().resolve("reports");
     this.bus = bus;
     this.jobRequest = new JobRequest(jobLimits);
     this.maxBodyBytes = maxBodyBytes;
@@ -49,6 +53,7 @@ final class JobRoutes {
     router.get("/api/jobs/:id").handler(this::get);
     router.get("/api/jobs/:id/results").handler(this::results);
     router.get("/api/jobs/:id/events").handler(this::events);
+    router.get("/api/jobs/:id/report").handler(this::report);
     router.delete("/api/jobs/:id").handler(this::delete);
   }
 
@@ -102,6 +107,32 @@ final class JobRoutes {
   private static Problem.InvalidRequest invalidQuery(String name, String expected) {
     return new Problem.InvalidRequest(Problem.of(400, "invalid-query", "Invalid query parameter",
         "'" + name + "' must be " + expected));
+  }
+
+  /** The finished job's report, gzip NDJSON (or CSV with {@code Accept: text/csv}), once the worker built it. */
+  private void report(RoutingContext ctx) {
+    String id = ctx.pathParam("id");
+    ResultFormat format = ResultFormat.forAccept(ctx.request().getHeader(HttpHeaders.ACCEPT));
+    String name = id + (format == ResultFormat.CSV ? ".csv.gz" : ".ndjson.gz");
+    String file = reports.resolve(name).toString();
+    bus.request(Addresses.STORE_JOBS_GET, new JsonObject().put("id", id))
+        .compose(job -> {
+          if (!JobStatus.fromWire(job.getString("status")).finished()) {
+            throw FailureCode.CONFLICT.exception("job " + id + " has not finished: its report comes when it does");
+          }
+          return vertx.fileSystem().exists(file);
+        })
+        .onSuccess(exists -> {
+          if (!exists) {
+            ctx.fail(new Problem.InvalidRequest(Problem.of(503, "report-not-ready", "Report not ready",
+                "the report of job " + id + " is being built")));
+            return;
+          }
+          ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/gzip")
+              .putHeader(HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\"" + name + "\"")
+              .sendFile(file);
+        })
+        .onFailure(ctx::fail);
   }
 
   /** Server-sent events: the job's state now, then its progress as published, ending with the final event. */

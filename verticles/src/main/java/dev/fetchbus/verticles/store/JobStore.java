@@ -23,8 +23,8 @@ public final class JobStore {
       "id, status, total, completed, succeeded, failed, created_at, started_at, finished_at";
 
   private static final String INSERT_JOB =
-      "INSERT INTO jobs (id, status, options, total, idempotency_key, request_sha256)"
-          + " VALUES ($1, 'queued', $2, $3, $4, $5) ON CONFLICT (idempotency_key) DO NOTHING RETURNING " + JOB_COLUMNS;
+      "INSERT INTO jobs (id, status, options, total, idempotency_key, request_sha256, callback_url)"
+          + " VALUES ($1, 'queued', $2, $3, $4, $5, $6) ON CONFLICT (idempotency_key) DO NOTHING RETURNING " + JOB_COLUMNS;
   private static final String SELECT_JOB_BY_KEY =
       "SELECT request_sha256, " + JOB_COLUMNS + " FROM jobs WHERE idempotency_key = $1";
   private static final String INSERT_URLS =
@@ -36,9 +36,23 @@ public final class JobStore {
   private static final String START_JOB =
       "UPDATE jobs SET status = 'running', started_at = coalesce(started_at, now()) "
           + "WHERE id = $1 AND status IN ('queued', 'running') RETURNING options, " + JOB_COLUMNS;
+  // Ending a job and queueing what must follow it (the report; the callback if asked for) is one statement.
+  private static final String ENQUEUE_AFTER_END =
+      ", box AS (INSERT INTO outbox (job_id, kind) SELECT upd.id, k.kind FROM upd, unnest(CASE WHEN"
+          + " upd.callback_url IS NULL THEN ARRAY['report'] ELSE ARRAY['report', 'callback'] END) AS k(kind))"
+          + " SELECT " + JOB_COLUMNS + " FROM upd";
   private static final String FINISH_JOB =
-      "UPDATE jobs SET status = $2, finished_at = now() "
-          + "WHERE id = $1 AND status IN ('queued', 'running') RETURNING " + JOB_COLUMNS;
+      "WITH upd AS (UPDATE jobs SET status = $2, finished_at = now() "
+          + "WHERE id = $1 AND status IN ('queued', 'running') RETURNING callback_url, " + JOB_COLUMNS + ")"
+          + ENQUEUE_AFTER_END;
+  private static final String CLAIM_TASKS =
+      "UPDATE outbox o SET next_at = now() + make_interval(secs => $3 / 1000.0), attempts = o.attempts + 1"
+          + " FROM jobs j WHERE j.id = o.job_id AND o.id IN (SELECT id FROM outbox WHERE kind = $1"
+          + " AND done_at IS NULL AND next_at <= now() ORDER BY next_at LIMIT $2 FOR UPDATE SKIP LOCKED)"
+          + " RETURNING o.id, o.job_id, o.attempts, o.created_at, j.callback_url";
+  private static final String TASK_DONE = "UPDATE outbox SET done_at = now(), last_error = $2 WHERE id = $1";
+  private static final String TASK_LATER =
+      "UPDATE outbox SET next_at = now() + make_interval(secs => $2 / 1000.0), last_error = $3 WHERE id = $1";
   // For a job with no stored result when its run began: every URL past the run's cursor is still to do.
   private static final String SELECT_URLS =
       "SELECT seq, url FROM job_urls WHERE job_id = $1 AND seq > $2 ORDER BY seq LIMIT $3";
@@ -76,7 +90,8 @@ public final class JobStore {
   private static final String PURGE_JOB =
       "WITH job AS (DELETE FROM jobs WHERE id = $1 AND status NOT IN ('queued', 'running') RETURNING id),"
           + " urls AS (DELETE FROM job_urls WHERE job_id IN (SELECT id FROM job)),"
-          + " res AS (DELETE FROM results WHERE job_id IN (SELECT id FROM job))"
+          + " res AS (DELETE FROM results WHERE job_id IN (SELECT id FROM job)),"
+          + " box AS (DELETE FROM outbox WHERE job_id IN (SELECT id FROM job))"
           + " SELECT count(*) FROM job";
 
   // Every URL still without a result gets the given outcome, and the job its final status, in one statement.
@@ -86,9 +101,10 @@ public final class JobStore {
           + " SELECT u.job_id, u.seq, $3, 0, 0, 0 FROM job_urls u"
           + " WHERE u.job_id = $1 AND EXISTS (SELECT 1 FROM jobs j WHERE j.id = $1 AND j.status IN ('queued', 'running'))"
           + " ON CONFLICT (job_id, seq) DO NOTHING RETURNING 1)"
-          + " UPDATE jobs SET status = $2, finished_at = now(),"
+          + ", upd AS (UPDATE jobs SET status = $2, finished_at = now(),"
           + " completed = completed + (SELECT count(*) FROM ins), failed = failed + (SELECT count(*) FROM ins)"
-          + " WHERE id = $1 AND status IN ('queued', 'running') RETURNING " + JOB_COLUMNS;
+          + " WHERE id = $1 AND status IN ('queued', 'running') RETURNING callback_url, " + JOB_COLUMNS + ")"
+          + ENQUEUE_AFTER_END;
 
   private final Pool pool;
 
@@ -105,7 +121,8 @@ public final class JobStore {
     UUID id = UUID.randomUUID();
     String digest = sha256(spec.toJson().encode());
     return pool.withTransaction(conn -> conn.preparedQuery(INSERT_JOB)
-        .execute(Tuple.of(id, spec.options().toJson(), spec.urls().size(), idempotencyKey, digest))
+        .execute(Tuple.of(id, spec.options().toJson(), spec.urls().size(), idempotencyKey, digest,
+            spec.callbackUrl()))
         .compose(job -> job.size() == 0
             ? conn.preparedQuery(SELECT_JOB_BY_KEY).execute(Tuple.of(idempotencyKey)).map(rows -> {
               Row first = rows.iterator().next();
@@ -245,6 +262,32 @@ public final class JobStore {
             : get(id).map(job -> {
               throw FailureCode.CONFLICT.exception("job " + id + " is " + job.status().wire() + ": cancel it first");
             }));
+  }
+
+  /**
+   * Claims up to {@code limit} due tasks of one kind for {@code leaseMs}: a claimed task is not handed out again
+   * until the lease ends, so a crashed worker's task comes back. Each task: {id, jobId, attempts, createdAt,
+   * callbackUrl}.
+   */
+  public Future<List<JsonObject>> claim(String kind, int limit, long leaseMs) {
+    return pool.preparedQuery(CLAIM_TASKS).execute(Tuple.of(kind, limit, leaseMs)).map(rows -> {
+      List<JsonObject> tasks = new ArrayList<>(rows.size());
+      rows.forEach(row -> tasks.add(new JsonObject().put("id", row.getLong("id"))
+          .put("jobId", row.getUUID("job_id").toString()).put("attempts", row.getInteger("attempts"))
+          .put("createdAt", row.getOffsetDateTime("created_at").toInstant().toEpochMilli())
+          .put("callbackUrl", row.getString("callback_url"))));
+      return tasks;
+    });
+  }
+
+  /** Marks a task done ({@code error} null) or given up ({@code error} says why). */
+  public Future<Void> taskDone(long id, String error) {
+    return pool.preparedQuery(TASK_DONE).execute(Tuple.of(id, error)).mapEmpty();
+  }
+
+  /** Puts a failed task back, due again after {@code delayMs}. */
+  public Future<Void> taskLater(long id, long delayMs, String error) {
+    return pool.preparedQuery(TASK_LATER).execute(Tuple.of(id, delayMs, error)).mapEmpty();
   }
 
   public Future<Void> ping() {

@@ -65,6 +65,12 @@ public class StoreVerticle extends VerticleBase {
                 .map(jobs -> list("jobs", jobs.stream().map(JobView::toJson).toList()))),
             consume(Addresses.STORE_JOBS_PURGE, req -> store.purge(JobStore.jobId(req))
                 .map(v -> new JsonObject().put("purged", true))),
+            consume(Addresses.STORE_OUTBOX_CLAIM, req -> store.claim(req.getString("kind"), pageLimit(req),
+                req.getLong("leaseMs")).map(tasks -> list("tasks", tasks))),
+            consume(Addresses.STORE_OUTBOX_DONE, req -> store.taskDone(req.getLong("id"), req.getString("error"))
+                .map(v -> new JsonObject())),
+            consume(Addresses.STORE_OUTBOX_LATER, req -> store.taskLater(req.getLong("id"), req.getLong("delayMs"),
+                req.getString("error")).map(v -> new JsonObject())),
             consume(Addresses.STORE_PING, req -> store.ping().map(v -> new JsonObject()))))
         // Fail the deployment now if the database cannot be reached, rather than at the first request.
         .compose(v -> store.ping());

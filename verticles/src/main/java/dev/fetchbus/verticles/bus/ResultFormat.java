@@ -1,19 +1,19 @@
-package dev.fetchbus.verticles.http;
+package dev.fetchbus.verticles.bus;
 
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonObject;
 
 /** How result rows leave: NDJSON (one JSON object a line, the default) or CSV (RFC 4180, with a header row). */
-enum ResultFormat {
+public enum ResultFormat {
   NDJSON("application/x-ndjson", "") {
     @Override
-    String line(JsonObject row) {
+    public String line(JsonObject row) {
       return row.encode() + "\n";
     }
   },
   CSV("text/csv; charset=utf-8", "seq,url,outcome,httpStatus,bytes,sha256,durationMs,attempts,decoded,path\r\n") {
     @Override
-    String line(JsonObject row) {
+    public String line(JsonObject row) {
       StringBuilder out = new StringBuilder(160);
       String[] fields = {"seq", "url", "outcome", "httpStatus", "bytes", "sha256", "durationMs", "attempts", "decoded",
           "path"};
@@ -28,18 +28,18 @@ enum ResultFormat {
     }
   };
 
-  final CharSequence contentType;
-  final String header;
+  public final CharSequence contentType;
+  public final String header;
 
   ResultFormat(String contentType, String header) {
     this.contentType = HttpHeaders.createOptimized(contentType);
     this.header = header;
   }
 
-  abstract String line(JsonObject row);
+  public abstract String line(JsonObject row);
 
   /** CSV when the client accepts text/csv (and did not ask for NDJSON first), else NDJSON. */
-  static ResultFormat forAccept(String accept) {
+  public static ResultFormat forAccept(String accept) {
     if (accept == null) {
       return NDJSON;
     }

@@ -1,0 +1,60 @@
+package dev.fetchbus.verticles.work;
+
+import dev.fetchbus.verticles.bus.ResultFormat;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.zip.GZIPOutputStream;
+
+/** Writes a job's results as gzip NDJSON and gzip CSV, to temporary names renamed into place when complete. */
+final class ReportWriter {
+  private final Path[] finals;
+  private final Path[] temps;
+  private final Writer[] writers;
+  private final ResultFormat[] formats = {ResultFormat.NDJSON, ResultFormat.CSV};
+
+  ReportWriter(Path dir, String jobId) throws IOException {
+    finals = new Path[] {dir.resolve(jobId + ".ndjson.gz"), dir.resolve(jobId + ".csv.gz")};
+    temps = new Path[finals.length];
+    writers = new Writer[finals.length];
+    for (int i = 0; i < finals.length; i++) {
+      temps[i] = Files.createTempFile(dir, "." + jobId, ".part");
+      writers[i] = new BufferedWriter(new OutputStreamWriter(
+          new GZIPOutputStream(Files.newOutputStream(temps[i]), 64 * 1024), StandardCharsets.UTF_8), 64 * 1024);
+      writers[i].write(formats[i].header);
+    }
+  }
+
+  void write(JsonArray rows) throws IOException {
+    for (Object row : rows) {
+      for (int i = 0; i < writers.length; i++) {
+        writers[i].write(formats[i].line((JsonObject) row));
+      }
+    }
+  }
+
+  void commit() throws IOException {
+    for (int i = 0; i < writers.length; i++) {
+      writers[i].close();
+      Files.move(temps[i], finals[i], StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+  }
+
+  void discard() {
+    for (int i = 0; i < writers.length; i++) {
+      try {
+        writers[i].close();
+      } catch (IOException ignored) {
+        // the file goes anyway
+      }
+      temps[i].toFile().delete();
+    }
+  }
+}
