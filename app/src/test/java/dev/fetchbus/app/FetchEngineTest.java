@@ -139,6 +139,23 @@ class FetchEngineTest {
   }
 
   @Test
+  void privateAddressesAreRefusedWithoutAConnection() {
+    List<String> urls = new ArrayList<>();
+    for (int i = 0; i < 3_000; i++) {
+      urls.add("http://10.255." + (i / 250) + "." + (i % 250 + 1) + "/x" + i); // never contacted: refused first
+    }
+    urls.add("http://[::ffff:169.254.169.254]/latest/meta-data/");
+    String id = api.submit(new JsonObject().put("urls", urls).put("concurrency", 500).put("perHost", 500));
+    JsonObject job = api.awaitEnd(id, Duration.ofSeconds(30));
+    assertThat(job.getString("status")).isEqualTo("done");
+    assertThat(job.getInteger("failed")).isEqualTo(3_001);
+    assertThat(api.results(id)).allSatisfy(r -> {
+      assertThat(r.getString("outcome")).isEqualTo("refused_address");
+      assertThat(r.getInteger("attempts")).isEqualTo(1);
+    });
+  }
+
+  @Test
   void anEndlessBodyStopsAtTheCap() {
     long cap = 4L << 20;
     JsonObject r = fetch("/endless", new JsonObject().put("maxBodyBytes", cap).put("retries", 0));
@@ -187,7 +204,7 @@ class FetchEngineTest {
     }
     String id = api.submit(new JsonObject().put("urls", urls).put("concurrency", 40).put("perHost", 3));
     assertThat(api.awaitEnd(id, Duration.ofSeconds(60)).getInteger("succeeded")).isEqualTo(40);
-    assertThat(host.maxOpenConnections()).isBetween(2, 3);
+    assertThat(host.maxConcurrentRequests()).isBetween(2, 3);
     await(host.close());
   }
 

@@ -64,6 +64,8 @@ final class JobRun {
   private boolean loading;
   private boolean exhausted;
   private boolean ending;
+  private boolean pumping;
+  private boolean pumpAgain;
 
   JobRun(String id, Vertx vertx, Bus bus, Function<JobOptions, FetchContext> contexts, InFlightLimiter limiter,
          ResultBatcher.BatchLimits limits) {
@@ -126,7 +128,27 @@ final class JobRun {
     });
   }
 
+  /**
+   * Starts what limits allow. A fetch can finish synchronously (a refused address, say) and call back into pump()
+   * from launch(): such calls only ask for one more round, so the queue is never modified under its iterator.
+   */
   private void pump() {
+    if (pumping) {
+      pumpAgain = true;
+      return;
+    }
+    pumping = true;
+    try {
+      do {
+        pumpAgain = false;
+        pumpOnce();
+      } while (pumpAgain);
+    } finally {
+      pumping = false;
+    }
+  }
+
+  private void pumpOnce() {
     if (ending) {
       return;
     }

@@ -26,7 +26,8 @@ public final class MisbehavingOrigin {
 
   private final Vertx vertx;
   private final AtomicInteger open = new AtomicInteger();
-  private final AtomicInteger maxOpen = new AtomicInteger();
+  private final AtomicInteger serving = new AtomicInteger();
+  private final AtomicInteger maxServing = new AtomicInteger();
   private final AtomicLong lastClosedNanos = new AtomicLong();
   private final AtomicLong endlessBytes = new AtomicLong();
   private final Map<String, AtomicInteger> hits = new ConcurrentHashMap<>();
@@ -50,9 +51,12 @@ public final class MisbehavingOrigin {
     return open.get();
   }
 
-  /** The most connections that were open at once. */
-  public int maxOpenConnections() {
-    return maxOpen.get();
+  /**
+   * The most {@code /hold} requests that were being served at once: connections in use, not counting one the
+   * client is done with whose close has not reached the server yet.
+   */
+  public int maxConcurrentRequests() {
+    return maxServing.get();
   }
 
   public long lastClosedNanos() {
@@ -72,7 +76,7 @@ public final class MisbehavingOrigin {
   }
 
   private void accept(NetSocket socket) {
-    maxOpen.accumulateAndGet(open.incrementAndGet(), Math::max);
+    open.incrementAndGet();
     socket.closeHandler(v -> {
       open.decrementAndGet();
       lastClosedNanos.set(System.nanoTime());
@@ -99,7 +103,13 @@ public final class MisbehavingOrigin {
     long ms = path.contains("ms=") ? Long.parseLong(path.substring(path.indexOf("ms=") + 3)) : 0;
     switch (route.replaceAll("/\\d+$", "/{n}")) {
       case "/ok/{n}", "/ok" -> ok(socket, PLAIN);
-      case "/hold/{n}" -> vertx.setTimer(Math.max(1, ms), t -> ok(socket, PLAIN));
+      case "/hold/{n}" -> {
+        maxServing.accumulateAndGet(serving.incrementAndGet(), Math::max);
+        vertx.setTimer(Math.max(1, ms), t -> {
+          serving.decrementAndGet();
+          ok(socket, PLAIN);
+        });
+      }
       case "/slow" -> vertx.setTimer(Math.max(1, ms), t -> ok(socket, PLAIN));
       case "/silent" -> { }
       case "/trickle" -> {
