@@ -43,7 +43,8 @@ final class Attempt {
   private final JobOptions options;
   private final MirrorFile mirror;
   private final Promise<Result> done = Promise.promise();
-  private final long totalTimer;
+  private final long started = System.nanoTime();
+  private long totalTimer = -1;
   private long phaseTimer = -1;
   private long phaseTimerAt;
   private long phaseDeadline;
@@ -57,7 +58,6 @@ final class Attempt {
     this.context = context;
     this.options = options;
     this.mirror = mirror;
-    this.totalTimer = context.vertx().setTimer(options.totalMs(), id -> fail(Outcome.TIMEOUT_TOTAL));
   }
 
   /** Starts an attempt; {@code mirror} is null unless the body is to be kept. */
@@ -93,7 +93,11 @@ final class Attempt {
     boolean ssl = scheme.equals("https");
     int port = uri.getPort() < 0 ? (ssl ? 443 : 80) : uri.getPort();
     String bareHost = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
-    context.resolver().resolve(bareHost).onComplete(resolved -> {
+    Future<InetAddress> address = context.resolver().resolve(bareHost);
+    if (!address.isComplete()) {
+      armTotal();
+    }
+    address.onComplete(resolved -> {
       if (finished) {
         return;
       }
@@ -108,6 +112,7 @@ final class Attempt {
   }
 
   private void send(URI uri, InetAddress address, String host, int port, boolean ssl, int redirectsLeft) {
+    armTotal();
     String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
     RequestOptions request = new RequestOptions()
         .setMethod(HttpMethod.GET)
@@ -278,6 +283,17 @@ final class Attempt {
   }
 
   /**
+   * The attempt's total timeout, counted from its start, armed only once it has to wait for something: an attempt
+   * refused before any I/O (a cached lookup, a refused address) costs no timer.
+   */
+  private void armTotal() {
+    if (totalTimer < 0 && !finished) {
+      long leftMs = options.totalMs() - (System.nanoTime() - started) / 1_000_000;
+      totalTimer = context.vertx().setTimer(Math.max(1, leftMs), id -> fail(Outcome.TIMEOUT_TOTAL));
+    }
+  }
+
+  /**
    * Starts (or, per body chunk, extends) the current phase's timeout. Extending only moves a deadline: the timer,
    * when it fires early, sleeps again for what is left, so a busy body costs no timer churn.
    */
@@ -307,7 +323,9 @@ final class Attempt {
   }
 
   private void cancelTimers() {
-    context.vertx().cancelTimer(totalTimer);
+    if (totalTimer >= 0) {
+      context.vertx().cancelTimer(totalTimer);
+    }
     if (phaseTimer >= 0) {
       context.vertx().cancelTimer(phaseTimer);
     }
