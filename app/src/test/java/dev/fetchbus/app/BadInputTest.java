@@ -3,47 +3,25 @@ package dev.fetchbus.app;
 import static dev.fetchbus.verticles.testing.StrictVertx.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.fetchbus.verticles.testing.StrictVertx;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import java.nio.file.Path;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /** Every kind of bad input gets a problem+json answer with the right status and type, and writes nothing. */
 class BadInputTest {
-  private static Vertx vertx;
-  private static Path dataDir;
-  private static TestApp app;
-  private static Api api;
-
-  @BeforeAll
-  static void start() throws Exception {
-    vertx = StrictVertx.create();
-    dataDir = TestApp.newDataDir();
-    app = TestApp.start(dataDir);
-    api = new Api(vertx, app);
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    api.close();
-    app.close();
-    await(vertx.close());
-    TestApp.delete(dataDir);
-  }
+  @RegisterExtension
+  static final RunningApp running = RunningApp.started();
 
   @AfterEach
   void nothingWasWritten() throws Exception {
-    assertThat(app.jobRows()).isZero();
+    assertThat(running.app.jobRows()).isZero();
   }
 
   @ParameterizedTest(name = "{0} -> {1} {2}")
@@ -65,7 +43,7 @@ class BadInputTest {
       "{\"urls\": [\"http://a/\"], \"concurency\": 5}   | 400 | unknown-field",
   })
   void refusesABadJob(String body, int status, String slug) {
-    assertProblem(api.post("/api/jobs", "application/json", Buffer.buffer(body)), status, slug);
+    assertProblem(running.api.post("/api/jobs", "application/json", Buffer.buffer(body)), status, slug);
   }
 
   @Test
@@ -74,33 +52,33 @@ class BadInputTest {
     for (int i = 0; i <= 100_000; i++) {
       urls.add("http://a/" + i);
     }
-    assertProblem(api.post("/api/jobs", "application/json", new JsonObject().put("urls", urls).toBuffer()),
+    assertProblem(running.api.post("/api/jobs", "application/json", new JsonObject().put("urls", urls).toBuffer()),
         400, "too-many-urls");
   }
 
   @Test
   void refusesABodyOver8MiB() {
     String big = "{\"urls\": [\"http://a/" + "x".repeat(9 * 1024 * 1024) + "\"]}";
-    assertProblem(api.post("/api/jobs", "application/json", Buffer.buffer(big)), 413, "body-too-large");
+    assertProblem(running.api.post("/api/jobs", "application/json", Buffer.buffer(big)), 413, "body-too-large");
   }
 
   @Test
   void refusesANonJsonContentType() {
-    assertProblem(api.post("/api/jobs", "text/plain", Buffer.buffer("{\"urls\": [\"http://a/\"]}")),
+    assertProblem(running.api.post("/api/jobs", "text/plain", Buffer.buffer("{\"urls\": [\"http://a/\"]}")),
         415, "unsupported-media-type");
   }
 
   @Test
   void unknownJobsAreNotFound() {
-    assertProblem(api.get("/api/jobs/" + UUID.randomUUID()), 404, "not-found");
-    assertProblem(api.get("/api/jobs/not-a-uuid"), 404, "not-found");
-    assertProblem(api.get("/api/jobs/" + UUID.randomUUID() + "/results"), 404, "not-found");
+    assertProblem(running.api.get("/api/jobs/" + UUID.randomUUID()), 404, "not-found");
+    assertProblem(running.api.get("/api/jobs/not-a-uuid"), 404, "not-found");
+    assertProblem(running.api.get("/api/jobs/" + UUID.randomUUID() + "/results"), 404, "not-found");
   }
 
   @Test
   void unknownRoutesAndMethodsAreProblems() {
-    assertProblem(api.get("/nowhere"), 404, "not-found");
-    assertProblem(api.post("/hello", "text/plain", Buffer.buffer("x")), 405, "method-not-allowed");
+    assertProblem(running.api.get("/nowhere"), 404, "not-found");
+    assertProblem(running.api.post("/hello", "text/plain", Buffer.buffer("x")), 405, "method-not-allowed");
   }
 
   private static void assertProblem(HttpResponse<Buffer> response, int status, String slug) {

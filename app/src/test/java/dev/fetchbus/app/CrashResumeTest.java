@@ -4,9 +4,7 @@ import static dev.fetchbus.verticles.testing.StrictVertx.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.fetchbus.verticles.testing.StrictVertx;
-import dev.fetchbus.verticles.testing.TestOrigin;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
 import java.io.File;
@@ -18,42 +16,26 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The service as a real child process: killed with SIGKILL in the middle of a 5,000-URL job, started again on the
  * same data dir, it finishes the job with exactly one result per URL; then SIGTERM stops it with exit code 0.
  */
 class CrashResumeTest {
+  @RegisterExtension
+  static final RunningApp running = RunningApp.notStarted();
   private static final int URLS = 5_000;
-
-  private static Vertx vertx;
-  private static TestOrigin origin;
-  private static Path dataDir;
-
-  @BeforeAll
-  static void start() throws Exception {
-    vertx = StrictVertx.create();
-    origin = await(TestOrigin.start(vertx));
-    dataDir = TestApp.newDataDir();
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    await(vertx.close());
-    TestApp.delete(dataDir);
-  }
 
   @Test
   void aKilledServiceResumesItsJobWithExactlyOneResultPerUrl() throws Exception {
     int port = freePort();
-    WebClient client = WebClient.create(vertx);
+    WebClient client = WebClient.create(running.vertx);
     String base = "http://127.0.0.1:" + port;
     List<String> urls = new ArrayList<>();
     for (int n = 0; n < URLS; n++) {
-      urls.add(origin.url("/slow/" + n + "?ms=20"));
+      urls.add(running.origin.url("/slow/" + n + "?ms=20"));
     }
 
     Process first = launch(port, "first");
@@ -64,7 +46,7 @@ class CrashResumeTest {
           .sendJsonObject(new JsonObject().put("urls", urls).put("concurrency", 50).put("perHost", 50)))
           .bodyAsJsonObject();
       id = submitted.getString("id");
-      await(StrictVertx.eventually(vertx, Duration.ofSeconds(60), 50, () -> client.getAbs(base + "/api/jobs/" + id)
+      await(StrictVertx.eventually(running.vertx, Duration.ofSeconds(60), 50, () -> client.getAbs(base + "/api/jobs/" + id)
           .send().map(r -> r.bodyAsJsonObject().getInteger("completed") >= 1_000)), Duration.ofSeconds(65));
     } finally {
       first.destroyForcibly(); // SIGKILL: no shutdown hook, no flush
@@ -76,7 +58,7 @@ class CrashResumeTest {
       awaitReady(client, base);
       JsonObject before = await(client.getAbs(base + "/api/jobs/" + id).send()).bodyAsJsonObject();
       assertThat(before.getInteger("completed")).isLessThan(URLS);
-      await(StrictVertx.eventually(vertx, Duration.ofSeconds(90), 100, () -> client.getAbs(base + "/api/jobs/" + id)
+      await(StrictVertx.eventually(running.vertx, Duration.ofSeconds(90), 100, () -> client.getAbs(base + "/api/jobs/" + id)
           .send().map(r -> r.bodyAsJsonObject().getString("status").equals("done"))), Duration.ofSeconds(95));
       JsonObject done = await(client.getAbs(base + "/api/jobs/" + id).send()).bodyAsJsonObject();
       assertThat(done.getInteger("completed")).isEqualTo(URLS);
@@ -96,7 +78,7 @@ class CrashResumeTest {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     ProcessBuilder builder = new ProcessBuilder(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
         Main.class.getName());
-    builder.environment().put("FETCHBUS_DATA_DIR", dataDir.toString());
+    builder.environment().put("FETCHBUS_DATA_DIR", running.dataDir.toString());
     builder.environment().put("FETCHBUS_HTTP_PORT", Integer.toString(port));
     builder.environment().put("FETCHBUS_FETCH_ALLOW", "127.0.0.0/8");
     File log = Path.of("target", "crash-resume-" + name + ".log").toFile();
@@ -104,7 +86,7 @@ class CrashResumeTest {
   }
 
   private static void awaitReady(WebClient client, String base) {
-    await(StrictVertx.eventually(vertx, Duration.ofSeconds(60), 100, () -> client.getAbs(base + "/health/ready")
+    await(StrictVertx.eventually(running.vertx, Duration.ofSeconds(60), 100, () -> client.getAbs(base + "/health/ready")
         .send().map(r -> r.statusCode() == 200).otherwise(false)), Duration.ofSeconds(65));
   }
 

@@ -4,88 +4,63 @@ import static dev.fetchbus.verticles.testing.StrictVertx.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.fetchbus.verticles.testing.StrictVertx;
-import dev.fetchbus.verticles.testing.TestOrigin;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * PostgreSQL stopped and started again on the same port while a job runs: the service stays up and honest (503
  * with Retry-After, fast), the job pauses and then completes, and nothing stored before the outage is lost.
  */
 class DatabaseOutageTest {
+  @RegisterExtension
+  static final RunningApp running = RunningApp.started();
   private static final int URLS = 1_500;
-
-  private static Vertx vertx;
-  private static TestOrigin origin;
-  private static Path dataDir;
-  private static TestApp app;
-  private static Api api;
-
-  @BeforeAll
-  static void start() throws Exception {
-    vertx = StrictVertx.create();
-    origin = await(TestOrigin.start(vertx));
-    dataDir = TestApp.newDataDir();
-    app = TestApp.start(dataDir);
-    api = new Api(vertx, app);
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    api.close();
-    app.close();
-    await(vertx.close());
-    TestApp.delete(dataDir);
-  }
 
   @Test
   void theServiceRidesOutADatabaseRestart() throws Exception {
     List<String> urls = new ArrayList<>();
     for (int n = 0; n < URLS; n++) {
-      urls.add(origin.url("/slow/" + n + "?ms=40"));
+      urls.add(running.origin.url("/slow/" + n + "?ms=40"));
     }
-    String id = api.submit(new JsonObject().put("urls", urls).put("concurrency", 20).put("perHost", 20));
-    api.awaitJob(id, Duration.ofSeconds(30), j -> j.getInteger("completed") >= 200);
+    String id = running.api.submit(new JsonObject().put("urls", urls).put("concurrency", 20).put("perHost", 20));
+    running.api.awaitJob(id, Duration.ofSeconds(30), j -> j.getInteger("completed") >= 200);
     Map<Integer, String> storedBefore = new java.util.HashMap<>();
-    api.results(id).forEach(r -> storedBefore.put(r.getInteger("seq"), r.getString("sha256")));
+    running.api.results(id).forEach(r -> storedBefore.put(r.getInteger("seq"), r.getString("sha256")));
     assertThat(storedBefore).hasSizeGreaterThanOrEqualTo(200);
 
-    app.app.database().stopServer();
+    running.app.app.database().stopServer();
     try {
-      assertThat(api.get("/hello/Ada").bodyAsString()).isEqualTo("Hello, Ada");
-      for (HttpResponse<Buffer> refused : List.of(timed(() -> api.get("/api/jobs/" + id)),
-          timed(() -> api.post("/api/jobs", "application/json",
-              new JsonObject().put("urls", List.of(origin.url("/obj/1"))).toBuffer())))) {
+      assertThat(running.api.get("/hello/Ada").bodyAsString()).isEqualTo("Hello, Ada");
+      for (HttpResponse<Buffer> refused : List.of(timed(() -> running.api.get("/api/jobs/" + id)),
+          timed(() -> running.api.post("/api/jobs", "application/json",
+              new JsonObject().put("urls", List.of(running.origin.url("/obj/1"))).toBuffer())))) {
         assertThat(refused.statusCode()).isEqualTo(503);
         assertThat(refused.getHeader("content-type")).isEqualTo("application/problem+json");
         assertThat(refused.getHeader("retry-after")).isEqualTo("2");
       }
-      assertThat(api.get("/health/ready").statusCode()).isEqualTo(503);
+      assertThat(running.api.get("/health/ready").statusCode()).isEqualTo(503);
     } finally {
-      app.app.database().startServer(60);
+      running.app.app.database().startServer(60);
     }
 
     long restarted = System.nanoTime();
-    await(StrictVertx.eventually(vertx, Duration.ofSeconds(5), 100,
-        () -> api.client().getAbs(app.url("/health/ready")).send().map(r -> r.statusCode() == 200)),
+    await(StrictVertx.eventually(running.vertx, Duration.ofSeconds(5), 100,
+        () -> running.api.client().getAbs(running.app.url("/health/ready")).send().map(r -> r.statusCode() == 200)),
         Duration.ofSeconds(10));
     assertThat(Duration.ofNanos(System.nanoTime() - restarted)).isLessThan(Duration.ofSeconds(5));
 
-    JsonObject done = api.awaitJob(id, Duration.ofSeconds(60), j -> j.getString("status").equals("done"));
+    JsonObject done = running.api.awaitJob(id, Duration.ofSeconds(60), j -> j.getString("status").equals("done"));
     assertThat(done.getInteger("completed")).isEqualTo(URLS);
     assertThat(done.getInteger("succeeded")).isEqualTo(URLS);
-    List<JsonObject> results = api.results(id);
+    List<JsonObject> results = running.api.results(id);
     assertThat(results).extracting(r -> r.getInteger("seq"))
         .containsExactlyElementsOf(IntStream.range(0, URLS).boxed().toList());
     results.stream().filter(r -> storedBefore.containsKey(r.getInteger("seq")))

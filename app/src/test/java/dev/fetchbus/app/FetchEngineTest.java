@@ -7,7 +7,6 @@ import dev.fetchbus.verticles.testing.MisbehavingOrigin;
 import dev.fetchbus.verticles.testing.StrictVertx;
 import dev.fetchbus.verticles.testing.TestOrigin;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -18,46 +17,30 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The fetch engine against origins on loopback that misbehave on purpose: one test per misbehaviour, each
  * asserting the outcome, the attempts and that the fetch ended within its deadline.
  */
 class FetchEngineTest {
-  private static Vertx vertx;
-  private static MisbehavingOrigin origin;
-  private static TestOrigin objects;
-  private static Path dataDir;
-  private static TestApp app;
-  private static Api api;
+  @RegisterExtension
+  static final RunningApp running = RunningApp.started();
+  private static MisbehavingOrigin misbehaving;
 
   @BeforeAll
-  static void start() throws Exception {
-    vertx = StrictVertx.create();
-    origin = await(MisbehavingOrigin.start(vertx));
-    objects = await(TestOrigin.start(vertx));
-    dataDir = TestApp.newDataDir();
-    app = TestApp.start(dataDir);
-    api = new Api(vertx, app);
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    api.close();
-    app.close();
-    await(vertx.close());
-    TestApp.delete(dataDir);
+  static void startMisbehavingOrigin() {
+    misbehaving = await(MisbehavingOrigin.start(running.vertx));
   }
 
   /** Fetches one URL as a job of its own and returns its result. */
   private static JsonObject fetch(String path, JsonObject options) {
-    String id = api.submit(options.copy().put("urls", new JsonArray().add(origin.url(path))));
-    JsonObject job = api.awaitEnd(id, Duration.ofSeconds(60));
+    String id = running.api.submit(options.copy().put("urls", new JsonArray().add(misbehaving.url(path))));
+    JsonObject job = running.api.awaitEnd(id, Duration.ofSeconds(60));
     assertThat(job.getString("status")).isEqualTo("done");
-    List<JsonObject> results = api.results(id);
+    List<JsonObject> results = running.api.results(id);
     assertThat(results).hasSize(1);
     return results.get(0);
   }
@@ -145,11 +128,11 @@ class FetchEngineTest {
       urls.add("http://10.255." + (i / 250) + "." + (i % 250 + 1) + "/x" + i); // never contacted: refused first
     }
     urls.add("http://[::ffff:169.254.169.254]/latest/meta-data/");
-    String id = api.submit(new JsonObject().put("urls", urls).put("concurrency", 500).put("perHost", 500));
-    JsonObject job = api.awaitEnd(id, Duration.ofSeconds(30));
+    String id = running.api.submit(new JsonObject().put("urls", urls).put("concurrency", 500).put("perHost", 500));
+    JsonObject job = running.api.awaitEnd(id, Duration.ofSeconds(30));
     assertThat(job.getString("status")).isEqualTo("done");
     assertThat(job.getInteger("failed")).isEqualTo(3_001);
-    assertThat(api.results(id)).allSatisfy(r -> {
+    assertThat(running.api.results(id)).allSatisfy(r -> {
       assertThat(r.getString("outcome")).isEqualTo("refused_address");
       assertThat(r.getInteger("attempts")).isEqualTo(1);
     });
@@ -160,8 +143,8 @@ class FetchEngineTest {
     long cap = 4L << 20;
     JsonObject r = fetch("/endless", new JsonObject().put("maxBodyBytes", cap).put("retries", 0));
     assertResult(r, "too_large", 1, 10_000);
-    // The origin stopped being read soon after the cap: nothing was buffered beyond socket buffers.
-    assertThat(origin.endlessBytesSent()).isLessThan(cap + (32L << 20));
+    // The misbehaving stopped being read soon after the cap: nothing was buffered beyond socket buffers.
+    assertThat(misbehaving.endlessBytesSent()).isLessThan(cap + (32L << 20));
   }
 
   @Test
@@ -197,13 +180,13 @@ class FetchEngineTest {
 
   @Test
   void noHostSeesMoreThanPerHostConnections() {
-    MisbehavingOrigin host = await(MisbehavingOrigin.start(vertx)); // a host no other test has touched
+    MisbehavingOrigin host = await(MisbehavingOrigin.start(running.vertx)); // a host no other test has touched
     List<String> urls = new ArrayList<>();
     for (int i = 0; i < 40; i++) {
       urls.add(host.url("/hold/" + i + "?ms=50"));
     }
-    String id = api.submit(new JsonObject().put("urls", urls).put("concurrency", 40).put("perHost", 3));
-    assertThat(api.awaitEnd(id, Duration.ofSeconds(60)).getInteger("succeeded")).isEqualTo(40);
+    String id = running.api.submit(new JsonObject().put("urls", urls).put("concurrency", 40).put("perHost", 3));
+    assertThat(running.api.awaitEnd(id, Duration.ofSeconds(60)).getInteger("succeeded")).isEqualTo(40);
     assertThat(host.maxConcurrentRequests()).isBetween(2, 3);
     await(host.close());
   }
@@ -212,40 +195,40 @@ class FetchEngineTest {
   void cancellingAbortsInFlightRequestsWithin100ms() {
     List<String> urls = new ArrayList<>();
     for (int i = 0; i < 20; i++) {
-      urls.add(origin.url("/silent?n=" + i));
+      urls.add(misbehaving.url("/silent?n=" + i));
     }
-    int before = origin.openConnections();
-    String id = api.submit(new JsonObject().put("urls", urls).put("concurrency", 5).put("perHost", 5)
+    int before = misbehaving.openConnections();
+    String id = running.api.submit(new JsonObject().put("urls", urls).put("concurrency", 5).put("perHost", 5)
         .put("timeouts", new JsonObject().put("responseMs", 60_000)));
-    await(StrictVertx.eventually(vertx, Duration.ofSeconds(10), 20,
-        () -> Future.succeededFuture(origin.openConnections() >= before + 5)), Duration.ofSeconds(15));
+    await(StrictVertx.eventually(running.vertx, Duration.ofSeconds(10), 20,
+        () -> Future.succeededFuture(misbehaving.openConnections() >= before + 5)), Duration.ofSeconds(15));
 
     long sent = System.nanoTime();
-    HttpResponse<Buffer> cancelled = api.delete("/api/jobs/" + id);
+    HttpResponse<Buffer> cancelled = running.api.delete("/api/jobs/" + id);
     assertThat(cancelled.statusCode()).as(cancelled.bodyAsString()).isEqualTo(200);
     assertThat(cancelled.bodyAsJsonObject().getString("status")).isEqualTo("cancelled");
-    await(StrictVertx.eventually(vertx, Duration.ofSeconds(5), 5,
-        () -> Future.succeededFuture(origin.openConnections() == before)), Duration.ofSeconds(10));
-    assertThat((origin.lastClosedNanos() - sent) / 1_000_000).isLessThan(100);
+    await(StrictVertx.eventually(running.vertx, Duration.ofSeconds(5), 5,
+        () -> Future.succeededFuture(misbehaving.openConnections() == before)), Duration.ofSeconds(10));
+    assertThat((misbehaving.lastClosedNanos() - sent) / 1_000_000).isLessThan(100);
 
-    List<JsonObject> results = api.results(id);
+    List<JsonObject> results = running.api.results(id);
     assertThat(results).hasSize(20).allSatisfy(r -> assertThat(r.getString("outcome")).isEqualTo("cancelled"));
-    JsonObject job = api.job(id);
+    JsonObject job = running.api.job(id);
     assertThat(job.getInteger("completed")).isEqualTo(20);
     assertThat(job.getInteger("failed")).isEqualTo(20);
 
-    HttpResponse<Buffer> again = api.delete("/api/jobs/" + id);
+    HttpResponse<Buffer> again = running.api.delete("/api/jobs/" + id);
     assertThat(again.statusCode()).isEqualTo(409);
     assertThat(again.getHeader("content-type")).isEqualTo("application/problem+json");
   }
 
   @Test
   void aJobPastItsDeadlineFails() {
-    String id = api.submit(new JsonObject().put("urls", new JsonArray().add(origin.url("/silent?deadline")))
+    String id = running.api.submit(new JsonObject().put("urls", new JsonArray().add(misbehaving.url("/silent?deadline")))
         .put("timeouts", new JsonObject().put("deadlineMs", 500).put("responseMs", 60_000)));
-    JsonObject job = api.awaitEnd(id, Duration.ofSeconds(10));
+    JsonObject job = running.api.awaitEnd(id, Duration.ofSeconds(10));
     assertThat(job.getString("status")).isEqualTo("failed");
-    assertThat(api.results(id)).singleElement()
+    assertThat(running.api.results(id)).singleElement()
         .satisfies(r -> assertThat(r.getString("outcome")).isEqualTo("timeout_total"));
   }
 
@@ -253,40 +236,40 @@ class FetchEngineTest {
   void mirrorFilesAreCompleteAndNoPartialFileIsLeft() throws Exception {
     List<String> urls = new ArrayList<>();
     for (int n = 0; n < 10; n++) {
-      urls.add(objects.url("/obj/" + n));
+      urls.add(running.origin.url("/obj/" + n));
     }
-    urls.add(origin.url("/reset"));
-    String id = api.submit(new JsonObject().put("urls", urls).put("body", "mirror").put("retries", 0));
-    assertThat(api.awaitEnd(id, Duration.ofSeconds(30)).getString("status")).isEqualTo("done");
-    for (JsonObject r : api.results(id)) {
+    urls.add(misbehaving.url("/reset"));
+    String id = running.api.submit(new JsonObject().put("urls", urls).put("body", "mirror").put("retries", 0));
+    assertThat(running.api.awaitEnd(id, Duration.ofSeconds(30)).getString("status")).isEqualTo("done");
+    for (JsonObject r : running.api.results(id)) {
       int seq = r.getInteger("seq");
       if (seq < 10) {
         assertThat(r.getString("path")).isEqualTo("mirror/" + id + "/" + seq);
-        assertThat(Files.readAllBytes(dataDir.resolve(r.getString("path")))).isEqualTo(TestOrigin.object(seq));
+        assertThat(Files.readAllBytes(running.dataDir.resolve(r.getString("path")))).isEqualTo(TestOrigin.object(seq));
       } else {
         assertThat(r.getString("outcome")).isEqualTo("connection_error");
         assertThat(r.getString("path")).isNull();
       }
     }
-    try (Stream<Path> files = Files.list(dataDir.resolve("mirror").resolve(id))) {
+    try (Stream<Path> files = Files.list(running.dataDir.resolve("mirror").resolve(id))) {
       assertThat(files.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder(
           "0", "1", "2", "3", "4", "5", "6", "7", "8", "9");
     }
-    assertThat(api.delete("/api/jobs/" + id + "?purge=true").statusCode()).isEqualTo(204);
-    assertThat(dataDir.resolve("mirror").resolve(id)).doesNotExist();
+    assertThat(running.api.delete("/api/jobs/" + id + "?purge=true").statusCode()).isEqualTo(204);
+    assertThat(running.dataDir.resolve("mirror").resolve(id)).doesNotExist();
   }
 
   @Test
   void cancellingAMirrorJobLeavesNoPartialFile() throws Exception {
     List<String> urls = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
-      urls.add(origin.url("/trickle?mirror=" + i));
+      urls.add(misbehaving.url("/trickle?mirror=" + i));
     }
-    String id = api.submit(new JsonObject().put("urls", urls).put("body", "mirror"));
-    Path dir = dataDir.resolve("mirror").resolve(id);
-    await(StrictVertx.eventually(vertx, Duration.ofSeconds(10), 20, () -> Future.succeededFuture(count(dir) == 3)),
+    String id = running.api.submit(new JsonObject().put("urls", urls).put("body", "mirror"));
+    Path dir = running.dataDir.resolve("mirror").resolve(id);
+    await(StrictVertx.eventually(running.vertx, Duration.ofSeconds(10), 20, () -> Future.succeededFuture(count(dir) == 3)),
         Duration.ofSeconds(15));
-    assertThat(api.delete("/api/jobs/" + id).statusCode()).isEqualTo(200);
+    assertThat(running.api.delete("/api/jobs/" + id).statusCode()).isEqualTo(200);
     assertThat(count(dir)).isZero();
   }
 
@@ -302,10 +285,10 @@ class FetchEngineTest {
   void progressStreamsAsServerSentEventsUntilTheJobEnds() {
     List<String> urls = new ArrayList<>();
     for (int i = 0; i < 30; i++) {
-      urls.add(origin.url("/hold/" + i + "?ms=100"));
+      urls.add(misbehaving.url("/hold/" + i + "?ms=100"));
     }
-    String id = api.submit(new JsonObject().put("urls", urls).put("concurrency", 5).put("perHost", 5));
-    HttpResponse<Buffer> stream = api.get("/api/jobs/" + id + "/events");
+    String id = running.api.submit(new JsonObject().put("urls", urls).put("concurrency", 5).put("perHost", 5));
+    HttpResponse<Buffer> stream = running.api.get("/api/jobs/" + id + "/events");
     assertThat(stream.getHeader("content-type")).isEqualTo("text/event-stream");
     List<JsonObject> events = new ArrayList<>();
     for (String line : stream.bodyAsString().split("\n")) {

@@ -3,61 +3,37 @@ package dev.fetchbus.app;
 import static dev.fetchbus.verticles.testing.StrictVertx.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.fetchbus.verticles.testing.StrictVertx;
 import dev.fetchbus.verticles.testing.TestOrigin;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** The whole service over real loopback HTTP: a real origin, the app, embedded PostgreSQL. */
+/** The whole service over real loopback HTTP: a real running.origin, the running.app, embedded PostgreSQL. */
 class JobsEndToEndTest {
-  private static Vertx vertx;
-  private static TestOrigin origin;
-  private static Path dataDir;
-  private static TestApp app;
-  private static Api api;
-
-  @BeforeAll
-  static void start() throws Exception {
-    vertx = StrictVertx.create();
-    origin = await(TestOrigin.start(vertx));
-    dataDir = TestApp.newDataDir();
-    app = TestApp.start(dataDir);
-    api = new Api(vertx, app);
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    api.close();
-    app.close();
-    await(vertx.close());
-    TestApp.delete(dataDir);
-  }
+  @RegisterExtension
+  static final RunningApp running = RunningApp.started();
 
   @Test
   void helloGreetsByName() {
-    HttpResponse<Buffer> anonymous = api.get("/hello");
+    HttpResponse<Buffer> anonymous = running.api.get("/hello");
     assertThat(anonymous.statusCode()).isEqualTo(200);
     assertThat(anonymous.bodyAsString()).isEqualTo("Hello, Anonymous");
     assertThat(anonymous.getHeader("content-type")).startsWith("text/plain");
-    assertThat(api.get("/hello/Ada").bodyAsString()).isEqualTo("Hello, Ada");
+    assertThat(running.api.get("/hello/Ada").bodyAsString()).isEqualTo("Hello, Ada");
   }
 
   @Test
   void helloWaitsOnATimerForTheDelay() {
     long started = System.nanoTime();
-    HttpResponse<Buffer> response = api.get("/hello/Ada?delay=100ms");
+    HttpResponse<Buffer> response = running.api.get("/hello/Ada?delay=100ms");
     long tookMs = (System.nanoTime() - started) / 1_000_000;
     assertThat(response.bodyAsString()).isEqualTo("Hello, Ada");
     assertThat(tookMs).isGreaterThanOrEqualTo(100);
@@ -66,7 +42,7 @@ class JobsEndToEndTest {
   @Test
   void helloRefusesABadDelay() {
     for (String delay : List.of("11s", "abc", "-5ms", "10001")) {
-      HttpResponse<Buffer> response = api.get("/hello?delay=" + delay);
+      HttpResponse<Buffer> response = running.api.get("/hello?delay=" + delay);
       assertThat(response.statusCode()).as(delay).isEqualTo(400);
       assertThat(response.getHeader("content-type")).isEqualTo("application/problem+json");
       assertThat(response.bodyAsJsonObject().getString("type")).isEqualTo("urn:fetchbus:problem:invalid-delay");
@@ -75,24 +51,24 @@ class JobsEndToEndTest {
 
   @Test
   void readyOnceEverythingIsUp() {
-    HttpResponse<Buffer> ready = api.get("/health/ready");
+    HttpResponse<Buffer> ready = running.api.get("/health/ready");
     assertThat(ready.statusCode()).isEqualTo(200);
     assertThat(ready.bodyAsJsonObject().getString("status")).isEqualTo("UP");
-    assertThat(api.get("/health/live").statusCode()).isIn(200, 204);
+    assertThat(running.api.get("/health/live").statusCode()).isIn(200, 204);
   }
 
   @Test
   void anIdempotencyKeyReturnsTheSameJobAndRefusesAnotherRequest() throws Exception {
     String key = "order-" + java.util.UUID.randomUUID();
-    Buffer body = new JsonObject().put("urls", List.of(origin.url("/obj/1"), origin.url("/obj/2"))).toBuffer();
-    HttpResponse<Buffer> first = await(api.client().postAbs(app.url("/api/jobs"))
+    Buffer body = new JsonObject().put("urls", List.of(running.origin.url("/obj/1"), running.origin.url("/obj/2"))).toBuffer();
+    HttpResponse<Buffer> first = await(running.api.client().postAbs(running.app.url("/api/jobs"))
         .putHeader("content-type", "application/json").putHeader("Idempotency-Key", key).sendBuffer(body));
-    HttpResponse<Buffer> again = await(api.client().postAbs(app.url("/api/jobs"))
+    HttpResponse<Buffer> again = await(running.api.client().postAbs(running.app.url("/api/jobs"))
         .putHeader("content-type", "application/json").putHeader("Idempotency-Key", key).sendBuffer(body));
-    HttpResponse<Buffer> other = await(api.client().postAbs(app.url("/api/jobs"))
+    HttpResponse<Buffer> other = await(running.api.client().postAbs(running.app.url("/api/jobs"))
         .putHeader("content-type", "application/json").putHeader("Idempotency-Key", key)
-        .sendBuffer(new JsonObject().put("urls", List.of(origin.url("/obj/3"))).toBuffer()));
-    HttpResponse<Buffer> badKey = await(api.client().postAbs(app.url("/api/jobs"))
+        .sendBuffer(new JsonObject().put("urls", List.of(running.origin.url("/obj/3"))).toBuffer()));
+    HttpResponse<Buffer> badKey = await(running.api.client().postAbs(running.app.url("/api/jobs"))
         .putHeader("content-type", "application/json").putHeader("Idempotency-Key", "")
         .sendBuffer(body));
 
@@ -103,7 +79,7 @@ class JobsEndToEndTest {
     assertThat(other.statusCode()).isEqualTo(409);
     assertThat(other.getHeader("content-type")).isEqualTo("application/problem+json");
     assertThat(badKey.statusCode()).isEqualTo(400);
-    assertThat(app.jobRows("idempotency_key = '" + key + "'")).isEqualTo(1);
+    assertThat(running.app.jobRows("idempotency_key = '" + key + "'")).isEqualTo(1);
   }
 
   @Test
@@ -111,19 +87,19 @@ class JobsEndToEndTest {
     int count = 300;
     List<String> urls = new ArrayList<>();
     for (int n = 0; n < count; n++) {
-      urls.add(n % 20 == 7 ? origin.url("/missing/" + n) : n == 150 ? origin.url("/slow/150?ms=1500")
-          : origin.url("/obj/" + n));
+      urls.add(n % 20 == 7 ? running.origin.url("/missing/" + n) : n == 150 ? running.origin.url("/slow/150?ms=1500")
+          : running.origin.url("/obj/" + n));
     }
     urls.add("http://127.0.0.1:1/refused");
 
-    HttpResponse<Buffer> submitted = api.post("/api/jobs", "application/json",
+    HttpResponse<Buffer> submitted = running.api.post("/api/jobs", "application/json",
         new JsonObject().put("urls", urls).put("concurrency", 50).toBuffer());
     assertThat(submitted.statusCode()).isEqualTo(202);
     String id = submitted.bodyAsJsonObject().getString("id");
     assertThat(submitted.getHeader("location")).isEqualTo("/api/jobs/" + id);
     assertThat(submitted.bodyAsJsonObject().getString("status")).isEqualTo("queued");
 
-    JsonObject job = api.awaitJob(id, Duration.ofSeconds(60), j -> j.getString("status").equals("done"));
+    JsonObject job = running.api.awaitJob(id, Duration.ofSeconds(60), j -> j.getString("status").equals("done"));
     assertThat(job.getInteger("total")).isEqualTo(count + 1);
     assertThat(job.getInteger("completed")).isEqualTo(count + 1);
     assertThat(job.getInteger("failed")).isEqualTo(count / 20 + 1);
@@ -131,7 +107,7 @@ class JobsEndToEndTest {
     assertThat(job.getString("startedAt")).isNotNull();
     assertThat(job.getString("finishedAt")).isNotNull();
 
-    List<JsonObject> results = api.results(id);
+    List<JsonObject> results = running.api.results(id);
     assertThat(results).hasSize(count + 1);
     Set<Integer> seen = new HashSet<>();
     for (JsonObject r : results) {
@@ -158,12 +134,12 @@ class JobsEndToEndTest {
     }
     assertThat(results.get(150).getLong("durationMs")).isGreaterThanOrEqualTo(1500);
 
-    assertThat(api.get("/api/jobs/" + id + "/results?outcome=ok").bodyAsString().split("\n")).hasSize(count - count / 20);
-    assertThat(api.get("/api/jobs/" + id + "/results?outcome=error").bodyAsString().split("\n")).hasSize(count / 20 + 1);
-    assertThat(api.get("/api/jobs/" + id + "/results?outcome=connection_error").bodyAsString().split("\n")).hasSize(1);
-    assertThat(api.get("/api/jobs/" + id + "/results?outcome=nonsense").statusCode()).isEqualTo(400);
+    assertThat(running.api.get("/api/jobs/" + id + "/results?outcome=ok").bodyAsString().split("\n")).hasSize(count - count / 20);
+    assertThat(running.api.get("/api/jobs/" + id + "/results?outcome=error").bodyAsString().split("\n")).hasSize(count / 20 + 1);
+    assertThat(running.api.get("/api/jobs/" + id + "/results?outcome=connection_error").bodyAsString().split("\n")).hasSize(1);
+    assertThat(running.api.get("/api/jobs/" + id + "/results?outcome=nonsense").statusCode()).isEqualTo(400);
 
-    HttpResponse<Buffer> csv = await(api.client().getAbs(app.url("/api/jobs/" + id + "/results"))
+    HttpResponse<Buffer> csv = await(running.api.client().getAbs(running.app.url("/api/jobs/" + id + "/results"))
         .putHeader("accept", "text/csv").send());
     assertThat(csv.getHeader("content-type")).startsWith("text/csv");
     String[] lines = csv.bodyAsString().split("\r\n");
@@ -177,32 +153,32 @@ class JobsEndToEndTest {
 
   @Test
   void jobsArePagedNewestFirst() {
-    String older = api.submit(List.of(origin.url("/obj/1")), 1);
-    String newer = api.submit(List.of(origin.url("/obj/2")), 1);
-    JsonObject page = api.get("/api/jobs?limit=1").bodyAsJsonObject();
+    String older = running.api.submit(List.of(running.origin.url("/obj/1")), 1);
+    String newer = running.api.submit(List.of(running.origin.url("/obj/2")), 1);
+    JsonObject page = running.api.get("/api/jobs?limit=1").bodyAsJsonObject();
     assertThat(page.getJsonArray("jobs")).hasSize(1);
     assertThat(page.getJsonArray("jobs").getJsonObject(0).getString("id")).isEqualTo(newer);
     assertThat(page.getString("next")).isEqualTo(newer);
-    JsonObject next = api.get("/api/jobs?limit=1&after=" + newer).bodyAsJsonObject();
+    JsonObject next = running.api.get("/api/jobs?limit=1&after=" + newer).bodyAsJsonObject();
     assertThat(next.getJsonArray("jobs").getJsonObject(0).getString("id")).isEqualTo(older);
-    api.awaitEnd(older, Duration.ofSeconds(30));
-    api.awaitEnd(newer, Duration.ofSeconds(30));
-    JsonObject done = api.get("/api/jobs?status=done&limit=1000").bodyAsJsonObject();
+    running.api.awaitEnd(older, Duration.ofSeconds(30));
+    running.api.awaitEnd(newer, Duration.ofSeconds(30));
+    JsonObject done = running.api.get("/api/jobs?status=done&limit=1000").bodyAsJsonObject();
     assertThat(done.getJsonArray("jobs").stream().map(j -> ((JsonObject) j).getString("id"))).contains(older, newer);
     assertThat(done.getString("next")).isNull();
-    assertThat(api.get("/api/jobs?status=sleeping").statusCode()).isEqualTo(400);
-    assertThat(api.get("/api/jobs?limit=0").statusCode()).isEqualTo(400);
+    assertThat(running.api.get("/api/jobs?status=sleeping").statusCode()).isEqualTo(400);
+    assertThat(running.api.get("/api/jobs?limit=0").statusCode()).isEqualTo(400);
   }
 
   @Test
   void aFinishedJobCanBePurgedARunningOneCannot() {
-    String id = api.submit(List.of(origin.url("/slow/1?ms=5000")), 1);
-    api.awaitJob(id, Duration.ofSeconds(10), j -> j.getString("status").equals("running"));
-    assertThat(api.delete("/api/jobs/" + id + "?purge=true").statusCode()).isEqualTo(409);
-    assertThat(api.delete("/api/jobs/" + id).statusCode()).isEqualTo(200);
-    assertThat(api.delete("/api/jobs/" + id + "?purge=true").statusCode()).isEqualTo(204);
-    assertThat(api.get("/api/jobs/" + id).statusCode()).isEqualTo(404);
-    assertThat(api.get("/api/jobs/" + id + "/results").statusCode()).isEqualTo(404);
-    assertThat(api.delete("/api/jobs/" + id + "?purge=true").statusCode()).isEqualTo(404);
+    String id = running.api.submit(List.of(running.origin.url("/slow/1?ms=5000")), 1);
+    running.api.awaitJob(id, Duration.ofSeconds(10), j -> j.getString("status").equals("running"));
+    assertThat(running.api.delete("/api/jobs/" + id + "?purge=true").statusCode()).isEqualTo(409);
+    assertThat(running.api.delete("/api/jobs/" + id).statusCode()).isEqualTo(200);
+    assertThat(running.api.delete("/api/jobs/" + id + "?purge=true").statusCode()).isEqualTo(204);
+    assertThat(running.api.get("/api/jobs/" + id).statusCode()).isEqualTo(404);
+    assertThat(running.api.get("/api/jobs/" + id + "/results").statusCode()).isEqualTo(404);
+    assertThat(running.api.delete("/api/jobs/" + id + "?purge=true").statusCode()).isEqualTo(404);
   }
 }

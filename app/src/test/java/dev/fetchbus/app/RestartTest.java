@@ -3,55 +3,37 @@ package dev.fetchbus.app;
 import static dev.fetchbus.verticles.testing.StrictVertx.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.fetchbus.verticles.testing.StrictVertx;
 import dev.fetchbus.verticles.testing.TestOrigin;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Jobs live in the data dir: a job stopped half-way is still there after a restart, and finishes. */
 class RestartTest {
-  private static Vertx vertx;
-  private static TestOrigin origin;
-  private static Path dataDir;
-
-  @BeforeAll
-  static void start() throws Exception {
-    vertx = StrictVertx.create();
-    origin = await(TestOrigin.start(vertx));
-    dataDir = TestApp.newDataDir();
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    await(vertx.close());
-    TestApp.delete(dataDir);
-  }
+  @RegisterExtension
+  static final RunningApp running = RunningApp.notStarted();
 
   @Test
   void aJobStoppedHalfWayResumesAfterARestartWithOneResultPerUrl() throws Exception {
     List<String> urls = new ArrayList<>();
     for (int n = 0; n < 24; n++) {
-      urls.add(origin.url("/slow/" + n + "?ms=250"));
+      urls.add(running.origin.url("/slow/" + n + "?ms=250"));
     }
     String id;
     JsonObject before;
-    try (TestApp first = TestApp.start(dataDir)) {
-      Api api = new Api(vertx, first);
+    try (TestApp first = TestApp.start(running.dataDir)) {
+      Api api = new Api(running.vertx, first);
       id = api.submit(urls, 2);
       before = api.awaitJob(id, Duration.ofSeconds(30), j -> j.getInteger("completed") >= 4);
       api.close();
     }
     assertThat(before.getString("status")).isEqualTo("running");
 
-    try (TestApp second = TestApp.start(dataDir)) {
-      Api api = new Api(vertx, second);
+    try (TestApp second = TestApp.start(running.dataDir)) {
+      Api api = new Api(running.vertx, second);
       JsonObject after = api.job(id);
       assertThat(after.getString("createdAt")).isEqualTo(before.getString("createdAt"));
       assertThat(after.getInteger("total")).isEqualTo(24);
