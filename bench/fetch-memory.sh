@@ -12,22 +12,11 @@ mkdir -p "$OUT"; taskset -cp 0 $$ >/dev/null
 [ -f "$ORIGIN_DIR/manifest.txt" ] || COUNT=12000 REPS=0 WARMUP=0 bench/fetch.sh "$JAR" >/dev/null
 BIG=$(mktemp -d /tmp/fetchbus-big.XXXX); chmod 755 "$BIG"; mkdir -p "$BIG/obj"; truncate -s 2G "$BIG/obj/big"
 ln -s "$ORIGIN_DIR/obj"/* "$BIG/obj/" 2>/dev/null || true
-NGX=$(mktemp -d /tmp/fetchbus-nginx.XXXX); mkdir -p "$NGX/tmp"
-cat > "$NGX/nginx.conf" <<CONF
-worker_processes 1; daemon off; pid $NGX/nginx.pid; error_log $NGX/error.log warn; worker_rlimit_nofile 20000;
-events { worker_connections 10000; use epoll; }
-http { access_log off; sendfile on; keepalive_requests 1000000; keepalive_timeout 65; disable_symlinks off;
-  client_body_temp_path $NGX/tmp; proxy_temp_path $NGX/tmp; fastcgi_temp_path $NGX/tmp; uwsgi_temp_path $NGX/tmp; scgi_temp_path $NGX/tmp;
-  server { listen 127.0.0.1:$PORT backlog=4096; root $BIG; location /obj/ { } } }
-CONF
-taskset -c 1 nginx -p "$NGX" -c "$NGX/nginx.conf" &
-NGINX=$!
-DATA=$(mktemp -d /tmp/fetchbus-membench.XXXX)
-FETCHBUS_HTTP_PORT=$API FETCHBUS_DATA_DIR=$DATA FETCHBUS_FETCH_ALLOW=127.0.0.0/8 \
-  taskset -c 0 java $JAVA_OPTS -jar "$JAR" > "$OUT/memory-server.log" 2>&1 &
-SERVER=$!
+source bench/lib.sh
+SERVER= NGINX= DATA= NGX=
 trap 'kill $SERVER $NGINX 2>/dev/null; wait $SERVER $NGINX 2>/dev/null; rm -rf "$DATA" "$NGX" "$BIG"' EXIT
-for _ in $(seq 1 900); do curl -sf -o /dev/null "http://127.0.0.1:$API/health/ready" && break; sleep 0.1; done
+start_nginx "$BIG" "$PORT"
+start_fetchbus "$JAR" "$API" "$OUT/memory-server.log"
 
 run() { # label body-file
   local peak=0 r t0 t1 id

@@ -33,22 +33,11 @@ fi
 chmod -R a+rX "$ORIGIN_DIR"
 EXPECTED_BYTES=$(head -n "$COUNT" "$ORIGIN_DIR/sizes.txt" | awk '{s+=$1} END{print s}')
 
-NGX=$(mktemp -d /tmp/fetchbus-nginx.XXXX); mkdir -p "$NGX/tmp"
-cat > "$NGX/nginx.conf" <<CONF
-worker_processes 1; daemon off; pid $NGX/nginx.pid; error_log $NGX/error.log warn; worker_rlimit_nofile 20000;
-events { worker_connections 10000; use epoll; }
-http { access_log off; sendfile on; tcp_nopush on; keepalive_requests 100000; keepalive_timeout 65;
-  client_body_temp_path $NGX/tmp; proxy_temp_path $NGX/tmp; fastcgi_temp_path $NGX/tmp; uwsgi_temp_path $NGX/tmp; scgi_temp_path $NGX/tmp;
-  server { listen 127.0.0.1:$PORT backlog=4096; root $ORIGIN_DIR; location /obj/ { } } }
-CONF
-taskset -c 1 nginx -p "$NGX" -c "$NGX/nginx.conf" &
-NGINX=$!
-DATA=$(mktemp -d /tmp/fetchbus-fetchbench.XXXX)
-FETCHBUS_HTTP_PORT=$API FETCHBUS_DATA_DIR=$DATA FETCHBUS_FETCH_ALLOW=127.0.0.0/8 \
-  taskset -c 0 java $JAVA_OPTS -jar "$JAR" > "$OUT/fetch-server.log" 2>&1 &
-SERVER=$!
+source bench/lib.sh
+SERVER= NGINX= DATA= NGX=
 trap 'kill $SERVER $NGINX 2>/dev/null; wait $SERVER $NGINX 2>/dev/null; rm -rf "$DATA" "$NGX"' EXIT
-for _ in $(seq 1 900); do curl -sf -o /dev/null "http://127.0.0.1:$API/health/ready" && break; sleep 0.1; done
+start_nginx "$ORIGIN_DIR" "$PORT"
+start_fetchbus "$JAR" "$API" "$OUT/fetch-server.log"
 
 BODY=$OUT/fetch-job.json
 python3 -c "import json,sys; n=int(sys.argv[1]); print(json.dumps({'urls': ['http://127.0.0.1:$PORT/obj/%05d' % i for i in range(n)], 'concurrency': 200, 'perHost': 200}))" "$COUNT" > "$BODY"
