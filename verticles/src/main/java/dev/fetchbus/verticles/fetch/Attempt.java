@@ -180,6 +180,7 @@ final class Attempt {
       });
       response.endHandler(v -> {
         if (!finished) {
+          cancelPhaseTimer(); // the next hop's lookup is not this response's idle time
           hop(next.toString(), redirectsLeft - 1);
         }
       });
@@ -269,7 +270,8 @@ final class Attempt {
       }
       sha256.update(chunk.getBytes());
       if (file != null) {
-        file.write(chunk);
+        // A failed write (a full disk) must not end as an ok result with a short file.
+        file.write(chunk).onFailure(err -> fail(Outcome.CONNECTION_ERROR));
         if (file.writeQueueFull()) {
           response.pause();
           file.drainHandler(v -> response.resume());
@@ -320,6 +322,13 @@ final class Attempt {
         schedulePhaseTimer(leftMs);
       }
     });
+  }
+
+  private void cancelPhaseTimer() {
+    if (phaseTimer >= 0) {
+      context.vertx().cancelTimer(phaseTimer);
+      phaseTimer = -1;
+    }
   }
 
   private void cancelTimers() {

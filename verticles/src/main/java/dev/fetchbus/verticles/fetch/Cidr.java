@@ -10,14 +10,10 @@ public record Cidr(byte[] network, int prefix) {
     String s = text.trim();
     int slash = s.indexOf('/');
     String host = slash < 0 ? s : s.substring(0, slash);
-    if (host.isEmpty() || !host.matches("[0-9a-fA-F:.]+")) {
+    // Numeric literals only: InetAddress.getByName would look up a name such as "cafe" in DNS.
+    byte[] address = io.netty.util.NetUtil.createByteArrayFromIpAddressString(host);
+    if (address == null) {
       throw new IllegalArgumentException("not a CIDR range: '" + text + "'");
-    }
-    byte[] address;
-    try {
-      address = InetAddress.getByName(host).getAddress(); // a literal: no DNS lookup happens
-    } catch (UnknownHostException e) {
-      throw new IllegalArgumentException("not a CIDR range: '" + text + "'", e);
     }
     int bits = address.length * 8;
     int prefix;

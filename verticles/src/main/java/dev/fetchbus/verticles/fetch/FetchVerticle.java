@@ -3,6 +3,7 @@ package dev.fetchbus.verticles.fetch;
 import dev.fetchbus.verticles.bus.Addresses;
 import dev.fetchbus.verticles.bus.Bus;
 import dev.fetchbus.verticles.bus.FailureCode;
+import dev.fetchbus.verticles.bus.JobId;
 import dev.fetchbus.verticles.bus.JobOptions;
 import dev.fetchbus.verticles.bus.JobStatus;
 import dev.fetchbus.verticles.bus.JobView;
@@ -66,9 +67,9 @@ public class FetchVerticle extends VerticleBase {
     long sweepMs = fetch.getLong("sweepIntervalMs");
     return Future.all(
             Bus.consume(vertx, Addresses.FETCH_JOBS_RUN, req -> Future.succeededFuture(
-                new JsonObject().put("accepted", run(req.getString("id"))))),
-            Bus.consume(vertx, Addresses.FETCH_JOBS_CANCEL, req -> cancel(req.getString("id"))),
-            Bus.consume(vertx, Addresses.FETCH_JOBS_PURGE, req -> purge(req.getString("id"))))
+                new JsonObject().put("accepted", run(JobId.canonical(req.getString("id")))))),
+            Bus.consume(vertx, Addresses.FETCH_JOBS_CANCEL, req -> cancel(JobId.canonical(req.getString("id")))),
+            Bus.consume(vertx, Addresses.FETCH_JOBS_PURGE, req -> purge(JobId.canonical(req.getString("id")))))
         .onSuccess(v -> {
           sweep();
           vertx.setPeriodic(sweepMs, id -> sweep());
@@ -84,7 +85,8 @@ public class FetchVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     stopping = true;
-    return Future.join(runs.values().stream().map(JobRun::stop).toList())
+    // A copy: a run that stops at once removes itself from the map while this walks it.
+    return Future.join(List.copyOf(runs.values()).stream().map(JobRun::stop).toList())
         .eventually(client::close);
   }
 

@@ -36,6 +36,7 @@ final class JobRun {
   private static final int PAGE = 1_000;
   private static final long STORE_RETRY_MS = 1_000;
   private static final long PROGRESS_EVERY_MS = 250;
+  private static final long STOP_DRAIN_MS = 5_000;
 
   private final String id;
   private final Vertx vertx;
@@ -113,7 +114,14 @@ final class JobRun {
   Future<Void> stop() {
     ending = true;
     abortInFlight();
-    return batcher.drain().onComplete(ar -> ended.tryComplete());
+    // Bounded: with the database away, what is not stored in time is fetched again on resume.
+    Promise<Void> stopped = Promise.promise();
+    long timer = vertx.setTimer(STOP_DRAIN_MS, t -> stopped.tryComplete());
+    batcher.drain().onComplete(ar -> {
+      vertx.cancelTimer(timer);
+      stopped.tryComplete();
+    });
+    return stopped.future().onComplete(ar -> ended.tryComplete());
   }
 
   private void armDeadline() {

@@ -1,5 +1,6 @@
 package dev.fetchbus.verticles.fetch;
 
+import dev.fetchbus.verticles.bus.FailureCode;
 import dev.fetchbus.verticles.bus.FetchResult;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -11,8 +12,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Collects results and hands them to the store in batches bounded by count and by time. A failed batch is kept and
- * retried, never dropped; {@link #full()} tells the producer to stop starting work while the store is behind.
+ * Collects results and hands them to the store in batches bounded by count and by time. A batch that failed to
+ * store is kept and retried (only one the store refused outright, for a job that no longer exists, is dropped); {@link #full()} tells the producer to stop starting work while the store is behind.
  */
 final class ResultBatcher {
   private static final Logger LOG = LoggerFactory.getLogger(ResultBatcher.class);
@@ -84,7 +85,10 @@ final class ResultBatcher {
     inFlight += batch.size();
     sink.apply(batch).onComplete(ar -> {
       inFlight -= batch.size();
-      if (ar.failed()) {
+      if (ar.failed() && permanent(ar.cause())) {
+        // The store refused the batch itself (its job is gone): retrying cannot help.
+        LOG.warn("dropping {} results the store refused: {}", batch.size(), ar.cause().toString());
+      } else if (ar.failed()) {
         LOG.warn("storing {} results failed, retrying in {} ms: {}", batch.size(), retryDelayMs, ar.cause().toString());
         buffer.addAll(0, batch);
         if (timer < 0) {
@@ -101,6 +105,11 @@ final class ResultBatcher {
       }
       onSpaceFreed.run();
     });
+  }
+
+  private static boolean permanent(Throwable failure) {
+    return failure instanceof io.vertx.core.eventbus.ReplyException reply
+        && (FailureCode.of(reply) == FailureCode.NOT_FOUND || FailureCode.of(reply) == FailureCode.BAD_INPUT);
   }
 
   /** How results are batched: by count, by age, how many may wait at most, and the retry pause after a failure. */

@@ -17,6 +17,7 @@ final class UrlFetch {
   private int attempts;
   private Attempt current;
   private long retryTimer = -1;
+  private boolean aborted;
 
   UrlFetch(FetchContext context, JobOptions options, UrlRef url) {
     this.context = context;
@@ -31,6 +32,7 @@ final class UrlFetch {
 
   /** Ends the fetch now with outcome {@code cancelled}: the request is reset, any partial file removed. */
   void abort() {
+    aborted = true;
     if (retryTimer >= 0) {
       context.vertx().cancelTimer(retryTimer);
       retryTimer = -1;
@@ -51,7 +53,7 @@ final class UrlFetch {
       if (done.future().isComplete()) {
         return;
       }
-      if (result.outcome() != Outcome.CANCELLED && attempts <= options.retries()
+      if (!aborted && result.outcome() != Outcome.CANCELLED && attempts <= options.retries()
           && context.retry().retries(result.outcome(), result.status())) {
         retryTimer = context.vertx().setTimer(Math.max(1, context.retry().delayMs(attempts, result.retryAfter())),
             id -> attempt());

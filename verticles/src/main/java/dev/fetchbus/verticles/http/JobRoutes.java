@@ -3,6 +3,7 @@ package dev.fetchbus.verticles.http;
 import dev.fetchbus.verticles.bus.Addresses;
 import dev.fetchbus.verticles.bus.Bus;
 import dev.fetchbus.verticles.bus.FailureCode;
+import dev.fetchbus.verticles.bus.JobId;
 import dev.fetchbus.verticles.bus.JobSpec;
 import dev.fetchbus.verticles.bus.JobStatus;
 import dev.fetchbus.verticles.bus.JobView;
@@ -59,7 +60,7 @@ final class JobRoutes {
 
   /** Cancels an unfinished job; with {@code ?purge=true}, deletes a finished one with its results and files. */
   private void delete(RoutingContext ctx) {
-    JsonObject request = new JsonObject().put("id", ctx.pathParam("id"));
+    JsonObject request = new JsonObject().put("id", JobId.canonical(ctx.pathParam("id")));
     if ("true".equals(ctx.request().getParam("purge"))) {
       bus.request(Addresses.FETCH_JOBS_PURGE, request)
           .onSuccess(purged -> ctx.response().setStatusCode(204).end())
@@ -111,7 +112,7 @@ final class JobRoutes {
 
   /** The finished job's report, gzip NDJSON (or CSV with {@code Accept: text/csv}), once the worker built it. */
   private void report(RoutingContext ctx) {
-    String id = ctx.pathParam("id");
+    String id = JobId.canonical(ctx.pathParam("id"));
     ResultFormat format = ResultFormat.forAccept(ctx.request().getHeader(HttpHeaders.ACCEPT));
     String name = id + (format == ResultFormat.CSV ? ".csv.gz" : ".ndjson.gz");
     String file = reports.resolve(name).toString();
@@ -137,13 +138,16 @@ final class JobRoutes {
 
   /** Server-sent events: the job's state now, then its progress as published, ending with the final event. */
   private void events(RoutingContext ctx) {
-    String id = ctx.pathParam("id");
+    String id = JobId.canonical(ctx.pathParam("id"));
     JsonObject request = new JsonObject().put("id", id);
     bus.request(Addresses.STORE_JOBS_GET, request).onSuccess(job -> {
       HttpServerResponse response = ctx.response().setChunked(true)
           .putHeader(HttpHeaders.CONTENT_TYPE, EVENT_STREAM)
           .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache");
       Progress now = Progress.of(JobView.fromJson(job));
+      if (response.closed()) {
+        return;
+      }
       if (now.last()) {
         response.end(event(now.toJson()));
         return;
@@ -158,6 +162,7 @@ final class JobRoutes {
       };
       consumer.handler(message -> {
         if (response.ended() || response.closed()) {
+          close.run();
           return;
         }
         response.write(event(message.body()));
@@ -203,14 +208,14 @@ final class JobRoutes {
   }
 
   private void get(RoutingContext ctx) {
-    bus.request(Addresses.STORE_JOBS_GET, new JsonObject().put("id", ctx.pathParam("id")))
+    bus.request(Addresses.STORE_JOBS_GET, new JsonObject().put("id", JobId.canonical(ctx.pathParam("id"))))
         .onSuccess(job -> ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, JSON).end(job.encode()))
         .onFailure(ctx::fail);
   }
 
   /** {@code ?outcome=ok|error|<outcome>} filters; {@code Accept: text/csv} gives CSV. */
   private void results(RoutingContext ctx) {
-    String id = ctx.pathParam("id");
+    String id = JobId.canonical(ctx.pathParam("id"));
     String outcome = ctx.request().getParam("outcome", "all");
     if (!outcome.equals("all") && !outcome.equals("error")
         && java.util.Arrays.stream(Outcome.values()).noneMatch(o -> o.wire().equals(outcome))) {

@@ -30,6 +30,9 @@ public record Problem(String type, int status, String title, String detail, Json
     if (failure instanceof InvalidRequest invalid) {
       return invalid.problem;
     }
+    if (failure instanceof FailureCode.BusFailure local) {
+      return ofCode(local.code, local.getMessage());
+    }
     if (failure instanceof ReplyException reply) {
       return switch (reply.failureType()) {
         case TIMEOUT -> of(503, "unavailable", "Service unavailable", "a component did not answer in time");

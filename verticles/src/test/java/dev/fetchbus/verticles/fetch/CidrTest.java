@@ -23,7 +23,7 @@ class CidrTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"", "localhost", "10.0.0.0/33", "10.0.0.0/x", "example.com/8", "1.2.3.4/-1"})
+  @ValueSource(strings = {"", "localhost", "cafe", "dead/8", "10.0.0.0/33", "10.0.0.0/x", "example.com/8", "1.2.3.4/-1"})
   void refusesWhatIsNotARange(String text) {
     assertThatThrownBy(() -> Cidr.parse(text)).isInstanceOf(IllegalArgumentException.class);
   }
