@@ -159,21 +159,36 @@ final class EmbeddedDatabase implements AutoCloseable {
   }
 
   private static int run(long timeoutSeconds, List<String> command) throws IOException, InterruptedException {
-    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-    process.getOutputStream().close();
-    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-    if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
-      process.destroyForcibly();
-      throw new IOException(String.join(" ", command) + " did not finish in " + timeoutSeconds + " s");
-    }
-    if (!output.isEmpty()) {
-      LOG.debug("{}: {}", command.get(command.size() - 1), output);
-      if (process.exitValue() != 0) {
-        LOG.info("{}", output);
+    Finished done = exec(timeoutSeconds, command);
+    if (!done.output().isEmpty()) {
+      LOG.debug("{}: {}", command.get(command.size() - 1), done.output());
+      if (done.exitCode() != 0) {
+        LOG.info("{}", done.output());
       }
     }
-    return process.exitValue();
+    return done.exitCode();
   }
+
+  private record Finished(int exitCode, String output) {
+  }
+
+  /** Runs a command to its end or its timeout; output goes through a file so a silent hang cannot outlast the timeout. */
+  private static Finished exec(long timeoutSeconds, List<String> command) throws IOException, InterruptedException {
+    Path output = Files.createTempFile("fetchbus-pg-cmd", ".log");
+    try {
+      Process process = new ProcessBuilder(command).redirectErrorStream(true)
+          .redirectOutput(output.toFile()).start();
+      process.getOutputStream().close();
+      if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+        throw new IOException(String.join(" ", command) + " did not finish in " + timeoutSeconds + " s");
+      }
+      return new Finished(process.exitValue(), Files.readString(output, StandardCharsets.UTF_8).strip());
+    } finally {
+      Files.deleteIfExists(output);
+    }
+  }
+
 
   private static List<String> dropPrivileges(String user, Path data) throws IOException, InterruptedException {
     String group = capture("id", "-gn", user);
@@ -217,13 +232,13 @@ final class EmbeddedDatabase implements AutoCloseable {
   }
 
   private static String capture(String... command) throws IOException, InterruptedException {
-    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-    String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-    if (process.waitFor() != 0) {
-      throw new IOException(String.join(" ", command) + " failed: " + out);
+    Finished done = exec(30, List.of(command));
+    if (done.exitCode() != 0) {
+      throw new IOException(String.join(" ", command) + " failed: " + done.output());
     }
-    return out;
+    return done.output();
   }
+
 
   private static String password(Path file) throws IOException {
     if (Files.exists(file)) {

@@ -182,5 +182,6 @@ class JobsEndToEndTest {
     assertThat(running.api.get("/api/jobs/" + id).statusCode()).isEqualTo(404);
     assertThat(running.api.get("/api/jobs/" + id + "/results").statusCode()).isEqualTo(404);
     assertThat(running.api.delete("/api/jobs/" + id + "?purge=true").statusCode()).isEqualTo(404);
+    assertThat(running.api.get("/api/jobs?after=" + id).statusCode()).isEqualTo(400); // a cursor that is gone
   }
 }

@@ -14,7 +14,8 @@ import java.net.URI;
 
 /**
  * POSTs a finished job's summary to the job's callback URL, through the same address guard as fetching: resolved,
- * checked, and connected to exactly the checked address; redirects are not followed. A 2xx is a delivery.
+ * checked, and connected to exactly the checked address; redirects are not followed. A 2xx is a delivery; the
+ * whole exchange is bounded by the callback timeout.
  */
 final class CallbackSender {
   private final Vertx vertx;
@@ -53,9 +54,20 @@ final class CallbackSender {
             .setIdleTimeout(timeoutMs)
             .putHeader(HttpHeaders.USER_AGENT, userAgent)
             .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")))
-        .compose(request -> request.send(summary.toBuffer()))
-        .compose(response -> response.body().compose(body -> response.statusCode() / 100 == 2
-            ? Future.<Void>succeededFuture()
-            : Future.failedFuture("callback answered " + response.statusCode())));
+        .compose(request -> {
+          // A receiver that answers slowly, or streams forever, must not hold the callback poller.
+          long deadline = vertx.setTimer(timeoutMs, t -> request.reset());
+          return request.send(summary.toBuffer())
+              .compose(response -> {
+                response.handler(ignored -> { }); // the answer's body is not wanted: read and drop it
+                return response.end().map(response.statusCode());
+              })
+              .eventually(() -> {
+                vertx.cancelTimer(deadline);
+                return Future.succeededFuture();
+              });
+        })
+        .compose(status -> status / 100 == 2 ? Future.<Void>succeededFuture()
+            : Future.failedFuture("callback answered " + status));
   }
 }

@@ -247,7 +247,11 @@ public final class JobStore {
 
   /** Jobs, newest first, optionally of one status, after the job {@code after} (a cursor from the last page). */
   public Future<List<JobView>> list(JobStatus status, UUID after, int limit) {
-    return pool.preparedQuery(SELECT_JOBS).execute(Tuple.of(status == null ? null : status.wire(), after, limit))
+    // A cursor whose job was purged would end the listing silently: say so instead.
+    Future<?> cursor = after == null ? Future.succeededFuture() : get(after).recover(err -> Future.failedFuture(
+        FailureCode.BAD_INPUT.exception("the cursor job " + after + " no longer exists; start again without 'after'")));
+    return cursor.compose(v -> pool.preparedQuery(SELECT_JOBS)
+            .execute(Tuple.of(status == null ? null : status.wire(), after, limit)))
         .map(rows -> {
           List<JobView> jobs = new ArrayList<>(rows.size());
           rows.forEach(row -> jobs.add(jobView(row)));
