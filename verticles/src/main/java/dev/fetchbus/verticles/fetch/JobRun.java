@@ -113,11 +113,10 @@ final class JobRun {
   /** For shutdown: stops starting fetches, aborts those in flight and stores what finished; the job stays resumable. */
   Future<Void> stop() {
     ending = true;
-    abortInFlight();
     // Bounded: with the database away, what is not stored in time is fetched again on resume.
     Promise<Void> stopped = Promise.promise();
     long timer = vertx.setTimer(STOP_DRAIN_MS, t -> stopped.tryComplete());
-    batcher.drain().onComplete(ar -> {
+    abortInFlight().compose(v -> batcher.drain()).onComplete(ar -> {
       vertx.cancelTimer(timer);
       stopped.tryComplete();
     });
@@ -258,9 +257,8 @@ final class JobRun {
     ending = true;
     vertx.cancelTimer(deadlineTimer);
     vertx.cancelTimer(progressTimer);
-    abortInFlight();
     JsonObject request = new JsonObject().put("id", id).put("status", status.wire());
-    Future<JsonObject> stored = batcher.drain().compose(v -> rest == null
+    Future<JsonObject> stored = abortInFlight().compose(v -> batcher.drain()).compose(v -> rest == null
         ? bus.request(Addresses.STORE_JOBS_FINISH, request)
         : bus.request(Addresses.STORE_JOBS_ABANDON, request.put("outcome", rest.wire())));
     stored.onSuccess(job -> {
@@ -274,9 +272,12 @@ final class JobRun {
     return stored;
   }
 
-  private void abortInFlight() {
+  /** Aborts every fetch in flight; completes once each has ended (requests reset, partial files removed). */
+  private Future<Void> abortInFlight() {
     limiter.forget(pump);
-    List.copyOf(inFlight.values()).forEach(UrlFetch::abort);
+    List<UrlFetch> fetches = List.copyOf(inFlight.values());
+    fetches.forEach(UrlFetch::abort);
+    return Future.join(fetches.stream().map(UrlFetch::ended).toList()).mapEmpty();
   }
 
   private Future<?> store(List<FetchResult> results) {

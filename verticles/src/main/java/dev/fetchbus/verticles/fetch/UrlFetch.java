@@ -30,6 +30,11 @@ final class UrlFetch {
     return done.future();
   }
 
+  /** Completes once the fetch has ended (after an abort: once its request is reset and any partial file removed). */
+  Future<FetchResult> ended() {
+    return done.future();
+  }
+
   /** Ends the fetch now with outcome {@code cancelled}: the request is reset, any partial file removed. */
   void abort() {
     aborted = true;
