@@ -35,8 +35,4 @@ final class InFlightLimiter {
   void forget(Runnable onFree) {
     waiting.remove(onFree);
   }
-
-  int used() {
-    return used;
-  }
 }
