@@ -99,6 +99,10 @@ public final class FetchbusApp {
         .setWarningExceptionTimeUnit(TimeUnit.MILLISECONDS);
   }
 
+  /**
+   * Blocks the calling thread, bounded: only start() and stop() use it, and they run on the main thread, the
+   * shutdown thread or a test thread, never on a Vert.x thread.
+   */
   private static <T> T await(Future<T> future, long timeoutMs) throws Exception {
     return future.toCompletionStage().toCompletableFuture().get(timeoutMs, TimeUnit.MILLISECONDS);
   }
