@@ -9,7 +9,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -19,12 +21,26 @@ import java.util.function.Function;
  */
 public final class ConfigLoader {
   /** Environment variable → config path and how its text becomes a value. The one table of them. */
-  private static final Map<String, Setting> ENVIRONMENT = Map.of(
-      "FETCHBUS_HTTP_HOST", new Setting("http.host", text -> text),
-      "FETCHBUS_HTTP_PORT", new Setting("http.port", ConfigLoader::port),
-      "FETCHBUS_PG_URL", new Setting("pg.url", text -> text.isBlank() ? null : text),
-      "FETCHBUS_DATA_DIR", new Setting("dataDir", text -> text),
-      "FETCHBUS_FETCH_ALLOW", new Setting("fetch.allow", ConfigLoader::list));
+  private static final Map<String, Setting> ENVIRONMENT = Map.ofEntries(
+      Map.entry("FETCHBUS_HTTP_HOST", new Setting("http.host", text -> text)),
+      Map.entry("FETCHBUS_HTTP_PORT", new Setting("http.port", ConfigLoader::port)),
+      Map.entry("FETCHBUS_TCP_PORT", new Setting("tcp.port", ConfigLoader::port)),
+      Map.entry("FETCHBUS_BRIDGE_PORT", new Setting("bridge.port", ConfigLoader::port)),
+      Map.entry("FETCHBUS_PG_URL", new Setting("pg.url", text -> text.isBlank() ? null : text)),
+      Map.entry("FETCHBUS_DATA_DIR", new Setting("dataDir", text -> text)),
+      Map.entry("FETCHBUS_FETCH_ALLOW", new Setting("fetch.allow", ConfigLoader::list)),
+      Map.entry("FETCHBUS_API_TOKENS", new Setting("auth.tokens", ConfigLoader::list)),
+      Map.entry("FETCHBUS_LOG_FORMAT", new Setting("log.format", ConfigLoader::logFormat)),
+      Map.entry("FETCHBUS_DEBUG", new Setting("debug.enabled", ConfigLoader::bool)),
+      Map.entry("FETCHBUS_CLUSTER", new Setting("cluster.enabled", ConfigLoader::bool)),
+      Map.entry("FETCHBUS_CLUSTER_HOST", new Setting("cluster.host", text -> text)),
+      Map.entry("FETCHBUS_CLUSTER_MEMBERS", new Setting("cluster.members", ConfigLoader::list)),
+      Map.entry("FETCHBUS_ROLES", new Setting("roles", text -> text.isBlank() ? null : list(text))));
+
+  /** The environment variables the service reads, for checks such as the compose file's. */
+  public static Set<String> environmentNames() {
+    return ENVIRONMENT.keySet();
+  }
 
   private ConfigLoader() {
   }
@@ -88,6 +104,21 @@ public final class ConfigLoader {
       // reported below
     }
     throw new IllegalArgumentException("not a port number (0-65535)");
+  }
+
+  private static Boolean bool(String text) {
+    return switch (text.toLowerCase(Locale.ROOT)) {
+      case "true" -> true;
+      case "false" -> false;
+      default -> throw new IllegalArgumentException("must be true or false");
+    };
+  }
+
+  private static String logFormat(String text) {
+    if (!text.equals("text") && !text.equals("json")) {
+      throw new IllegalArgumentException("must be text or json");
+    }
+    return text;
   }
 
   private static JsonArray list(String text) {
