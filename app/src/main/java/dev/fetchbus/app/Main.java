@@ -16,10 +16,19 @@ public final class Main {
     if (System.getProperty("logback.configurationFile") == null) {
       System.setProperty("logback.configurationFile", "conf/logback.xml");
     }
+    JsonObject config;
+    try {
+      config = ConfigLoader.load(System.getenv());
+    } catch (RuntimeException e) {
+      System.err.println("Fetchbus did not start: bad configuration: " + e.getMessage());
+      System.exit(1);
+      return;
+    }
+    // conf/logback.xml picks its appender by this name; the config file may set it as well as the environment.
+    System.setProperty("FETCHBUS_LOG_FORMAT", config.getJsonObject("log").getString("format"));
     Logger log = LoggerFactory.getLogger(Main.class);
     FetchbusApp app;
     try {
-      JsonObject config = ConfigLoader.load(System.getenv());
       app = FetchbusApp.start(config, DeploymentPlan.fromJson(ConfigLoader.resource("conf/plan.json")));
     } catch (Exception e) {
       log.error("Fetchbus did not start: {}", e.getMessage(), e);

@@ -13,6 +13,7 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.util.Comparator;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /** The whole app, in this JVM, on a real embedded PostgreSQL, with the blocked-thread checker strict. */
@@ -31,6 +32,11 @@ final class TestApp implements AutoCloseable {
   }
 
   static TestApp start(Path dataDir) throws Exception {
+    return start(dataDir, config -> { });
+  }
+
+  /** Starts with the test defaults, then the test's own changes to the configuration. */
+  static TestApp start(Path dataDir, Consumer<JsonObject> adjust) throws Exception {
     int port = freePort();
     JsonObject config = ConfigLoader.load(Map.of(
         "FETCHBUS_DATA_DIR", dataDir.toString(),
@@ -41,6 +47,7 @@ final class TestApp implements AutoCloseable {
         .put("blockedThreadCheckIntervalMs", StrictVertx.CHECK_INTERVAL_MS);
     config.getJsonObject("fetch").put("sweepIntervalMs", 500);
     config.getJsonObject("outbox").put("pollMs", 100).put("leaseMs", 2_000).put("retryBaseMs", 100).put("retryMaxMs", 300);
+    adjust.accept(config);
     FetchbusApp app = FetchbusApp.start(config, DeploymentPlan.fromJson(ConfigLoader.resource("conf/plan.json")));
     return new TestApp(app, port);
   }

@@ -1,5 +1,7 @@
 package dev.fetchbus.verticles.http;
 
+import dev.fetchbus.verticles.auth.ApiTokens;
+import dev.fetchbus.verticles.auth.PublicBind;
 import dev.fetchbus.verticles.bus.Addresses;
 import dev.fetchbus.verticles.bus.Bus;
 import dev.fetchbus.verticles.bus.Readiness;
@@ -26,21 +28,27 @@ public class HttpVerticle extends VerticleBase {
   public Future<?> start() {
     JsonObject http = config().getJsonObject("http");
     drainMs = http.getLong("drainMs");
+    PublicBind.check(http.getString("host"), ApiTokens.of(config().getJsonObject("auth").getJsonArray("tokens")));
     Bus bus = new Bus(vertx, http.getLong("busTimeoutMs"));
 
     Router router = Router.router(vertx);
+    Middleware.mount(vertx, router, config());
     new HelloRoutes(vertx, new HttpDate(vertx), http.getLong("maxDelayMs")).mount(router);
     new JobRoutes(vertx, java.nio.file.Path.of(config().getString("dataDir")), bus, config().getJsonObject("jobs"), http.getInteger("maxBodyBytes")).mount(router);
     router.get("/health/live").handler(HealthCheckHandler.create(vertx));
     router.get("/health/ready").handler(readiness(bus));
     ProblemResponses.mount(router);
 
+    JsonObject compression = http.getJsonObject("compression");
     server = vertx.createHttpServer(new HttpServerOptions()
             .setHost(http.getString("host"))
             .setPort(http.getInteger("port"))
             .setAcceptBacklog(http.getInteger("acceptBacklog"))
             .setIdleTimeout(http.getInteger("idleTimeoutSeconds"))
-            .setIdleTimeoutUnit(TimeUnit.SECONDS))
+            .setIdleTimeoutUnit(TimeUnit.SECONDS)
+            .setCompressionSupported(compression.getBoolean("enabled"))
+            .setCompressionLevel(compression.getInteger("level"))
+            .setCompressionContentSizeThreshold(compression.getInteger("minBytes")))
         .requestHandler(router);
     return server.listen()
         .onSuccess(s -> LOG.info("HTTP listening on {}:{}", http.getString("host"), s.actualPort()));
