@@ -7,13 +7,11 @@ import dev.fetchbus.verticles.testing.StrictVertx;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
-import java.io.File;
 import java.io.IOException;
-import java.net.ServerSocket;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
@@ -30,7 +28,7 @@ class CrashResumeTest {
 
   @Test
   void aKilledServiceResumesItsJobWithExactlyOneResultPerUrl() throws Exception {
-    int port = freePort();
+    int port = TestApp.freePort();
     WebClient client = WebClient.create(running.vertx);
     String base = "http://127.0.0.1:" + port;
     List<String> urls = new ArrayList<>();
@@ -75,24 +73,13 @@ class CrashResumeTest {
   }
 
   private static Process launch(int port, String name) throws IOException {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    ProcessBuilder builder = new ProcessBuilder(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-        Main.class.getName());
-    builder.environment().put("FETCHBUS_DATA_DIR", running.dataDir.toString());
-    builder.environment().put("FETCHBUS_HTTP_PORT", Integer.toString(port));
-    builder.environment().put("FETCHBUS_FETCH_ALLOW", "127.0.0.0/8");
-    File log = Path.of("target", "crash-resume-" + name + ".log").toFile();
-    return builder.redirectErrorStream(true).redirectOutput(log).start();
+    return ChildApp.launch("crash-resume-" + name, Map.of(
+        "FETCHBUS_DATA_DIR", running.dataDir.toString(),
+        "FETCHBUS_HTTP_PORT", Integer.toString(port),
+        "FETCHBUS_FETCH_ALLOW", "127.0.0.0/8"));
   }
 
   private static void awaitReady(WebClient client, String base) {
-    await(StrictVertx.eventually(running.vertx, Duration.ofSeconds(60), 100, () -> client.getAbs(base + "/health/ready")
-        .send().map(r -> r.statusCode() == 200).otherwise(false)), Duration.ofSeconds(65));
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
+    ChildApp.awaitReady(running.vertx, client, base);
   }
 }
