@@ -31,11 +31,17 @@ final class TestApp implements AutoCloseable {
   }
 
   static TestApp start(Path dataDir) throws Exception {
+    return start(dataDir, "");
+  }
+
+  /** With only the plan entries {@code roles} names (blank: all). */
+  static TestApp start(Path dataDir, String roles) throws Exception {
     int port = freePort();
     JsonObject config = ConfigLoader.load(Map.of(
         "FETCHBUS_DATA_DIR", dataDir.toString(),
         "FETCHBUS_HTTP_PORT", Integer.toString(port),
-        "FETCHBUS_FETCH_ALLOW", "127.0.0.0/8"));
+        "FETCHBUS_FETCH_ALLOW", "127.0.0.0/8",
+        "FETCHBUS_ROLES", roles));
     config.getJsonObject("vertx")
         .put("maxEventLoopExecuteTimeMs", StrictVertx.MAX_EVENT_LOOP_MS)
         .put("blockedThreadCheckIntervalMs", StrictVertx.CHECK_INTERVAL_MS);
