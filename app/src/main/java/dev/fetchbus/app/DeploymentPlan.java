@@ -6,8 +6,10 @@ import io.vertx.core.ThreadingModel;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * Which verticles run, in which order, how many, on which threads and with what config: read from conf/plan.json.
@@ -19,8 +21,10 @@ public record DeploymentPlan(List<Entry> entries) {
   /**
    * One verticle of the plan. {@code instances} is a number, or "cores" for one per available processor.
    * A verticle's config is the whole app config with the entry's own {@code config} merged over it.
+   * {@code needsDatabase}: the verticle connects to PostgreSQL itself (the others reach the store over the bus).
    */
-  public record Entry(String name, String className, ThreadingModel threading, int instances, JsonObject config) {
+  public record Entry(String name, String className, ThreadingModel threading, int instances, boolean needsDatabase,
+                      JsonObject config) {
   }
 
   public static DeploymentPlan fromJson(JsonObject json) {
@@ -38,9 +42,34 @@ public record DeploymentPlan(List<Entry> entries) {
       }
       entries.add(new Entry(name, require(e, "class"),
           ThreadingModel.valueOf(e.getString("threading", "EVENT_LOOP").toUpperCase(Locale.ROOT)), count,
-          e.getJsonObject("config", new JsonObject())));
+          e.getBoolean("needsDatabase", false), e.getJsonObject("config", new JsonObject())));
     }
     return new DeploymentPlan(List.copyOf(entries));
+  }
+
+  /**
+   * The entries this node runs: those named in {@code roles} (the {@code roles} config), in plan order; all of them
+   * when roles is null. A name the plan does not have is refused, so a typo cannot start a node that does nothing.
+   */
+  public DeploymentPlan forRoles(List<String> roles) {
+    if (roles == null) {
+      return this;
+    }
+    Set<String> names = new LinkedHashSet<>(entries.stream().map(Entry::name).toList());
+    List<String> unknown = roles.stream().filter(role -> !names.contains(role)).toList();
+    if (!unknown.isEmpty()) {
+      throw new IllegalArgumentException("unknown role(s) " + unknown + ": roles name entries of the deployment plan, "
+          + names);
+    }
+    if (roles.isEmpty()) {
+      throw new IllegalArgumentException("roles is empty: name at least one of " + names + ", or leave it unset for all");
+    }
+    return new DeploymentPlan(entries.stream().filter(entry -> roles.contains(entry.name())).toList());
+  }
+
+  /** Whether any entry connects to PostgreSQL itself: only then does the node need a database (or start one). */
+  public boolean needsDatabase() {
+    return entries.stream().anyMatch(Entry::needsDatabase);
   }
 
   /** Deploys the entries in order; the future holds the deployment ids in the same order. */

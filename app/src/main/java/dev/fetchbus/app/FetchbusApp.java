@@ -4,6 +4,7 @@ import dev.fetchbus.verticles.bus.Readiness;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,8 +14,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A running Fetchbus: the database (embedded unless {@code pg.url} is set), one Vert.x instance and the deployment
- * plan. {@link #start} and {@link #stop} block: call them from main, a signal handler or a test, never an event loop.
+ * A running Fetchbus: the database (embedded unless {@code pg.url} is set, and only if this node's roles need one),
+ * one Vert.x instance (clustered when {@code cluster.enabled}) and the deployment plan. {@link #start} and {@link #stop} block: call them from main, a signal handler or a test, never an event loop.
  */
 public final class FetchbusApp {
   private static final Logger LOG = LoggerFactory.getLogger(FetchbusApp.class);
@@ -31,19 +32,34 @@ public final class FetchbusApp {
     this.deployments = deployments;
   }
 
-  public static FetchbusApp start(JsonObject config, DeploymentPlan plan) throws Exception {
+  /**
+   * Starts the entries of the plan that the {@code roles} config names (all when unset). The embedded database
+   * starts only if one of them needs a database and {@code pg.url} is unset: a fetchers-only node has none.
+   */
+  public static FetchbusApp start(JsonObject config, DeploymentPlan fullPlan) throws Exception {
     JsonObject resolved = config.copy();
+    JsonArray roles = resolved.getJsonArray("roles");
+    DeploymentPlan plan = fullPlan.forRoles(roles == null ? null : roles.stream().map(String::valueOf).toList());
     Path dataDir = Path.of(resolved.getString("dataDir"));
     Files.createDirectories(dataDir);
     JsonObject pg = resolved.getJsonObject("pg");
     EmbeddedDatabase database = null;
-    if (pg.getString("url") == null) {
+    if (plan.needsDatabase() && pg.getString("url") == null) {
       JsonObject embedded = pg.getJsonObject("embedded");
       database = EmbeddedDatabase.start(dataDir, embedded.getString("runAsUser"), embedded.getInteger("port"),
           embedded.getLong("startTimeoutSeconds"));
       pg.put("url", database.url());
     }
-    Vertx vertx = Vertx.builder().with(vertxOptions(resolved.getJsonObject("vertx"))).build();
+    Vertx vertx;
+    try {
+      vertx = createVertx(resolved);
+    } catch (Exception e) {
+      if (database != null) {
+        database.close();
+      }
+      throw e;
+    }
+    LOG.info("roles: {}", plan.entries().stream().map(DeploymentPlan.Entry::name).toList());
     if (vertx.isNativeTransportEnabled()) {
       LOG.info("transport: native epoll");
     } else {
@@ -86,6 +102,21 @@ public final class FetchbusApp {
   /** The configuration the verticles were deployed with (the embedded database's URL filled in). */
   public JsonObject config() {
     return config;
+  }
+
+  /** A plain Vert.x, or with {@code cluster.enabled} one that joins the Hazelcast cluster first (bounded). */
+  private static Vertx createVertx(JsonObject config) throws Exception {
+    VertxOptions options = vertxOptions(config.getJsonObject("vertx"));
+    JsonObject cluster = config.getJsonObject("cluster");
+    if (!cluster.getBoolean("enabled")) {
+      return Vertx.builder().with(options).build();
+    }
+    options.setEventBusOptions(ClusterSetup.eventBusOptions(cluster));
+    Vertx vertx = await(Vertx.builder().with(options).withClusterManager(ClusterSetup.clusterManager(cluster))
+        .buildClustered(), TimeUnit.SECONDS.toMillis(cluster.getLong("startTimeoutSeconds")));
+    LOG.info("joined cluster '{}' as {}:{} (members {})", cluster.getString("name"), cluster.getString("host"),
+        cluster.getInteger("port"), cluster.getJsonArray("members"));
+    return vertx;
   }
 
   private static VertxOptions vertxOptions(JsonObject v) {

@@ -5,7 +5,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
 
-/** Starts Fetchbus from conf/ and the environment; SIGTERM or SIGINT stops it gracefully with exit code 0. */
+/** Starts Fetchbus from conf/, the environment and the command line ({@code --cluster}); SIGTERM or SIGINT stops it gracefully with exit code 0. */
 public final class Main {
   private Main() {
   }
@@ -19,6 +19,7 @@ public final class Main {
     JsonObject config;
     try {
       config = ConfigLoader.load(System.getenv());
+      applyOptions(config, args);
     } catch (RuntimeException e) {
       System.err.println("Fetchbus did not start: bad configuration: " + e.getMessage());
       System.exit(1);
@@ -57,5 +58,17 @@ public final class Main {
     };
     Signal.handle(new Signal("TERM"), signal -> new Thread(shutdown, "fetchbus-shutdown").start());
     Signal.handle(new Signal("INT"), signal -> new Thread(shutdown, "fetchbus-shutdown").start());
+  }
+
+  /** Command-line options, applied over the configuration: {@code --cluster} joins the cluster. */
+  static void applyOptions(JsonObject config, String[] args) {
+    for (String arg : args) {
+      if (arg.equals("--cluster")) {
+        config.getJsonObject("cluster").put("enabled", true);
+      } else {
+        throw new IllegalArgumentException("unknown option '" + arg + "' (the one option is --cluster; everything else is "
+            + "set with FETCHBUS_* variables or a FETCHBUS_CONFIG file)");
+      }
+    }
   }
 }

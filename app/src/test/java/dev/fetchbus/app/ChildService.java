@@ -6,7 +6,6 @@ import dev.fetchbus.verticles.testing.StrictVertx;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.client.WebClient;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,7 +20,7 @@ final class ChildService implements AutoCloseable {
   final int port;
   final Path log;
 
-  private ChildService(Process process, int port, Path log) {
+  ChildService(Process process, int port, Path log) {
     this.process = process;
     this.port = port;
     this.log = log;
@@ -29,15 +28,16 @@ final class ChildService implements AutoCloseable {
 
   /**
    * Starts Main with {@code env} on top of a loopback-only test environment (the data dir, a free HTTP port, fetches
-   * allowed to 127.0.0.0/8); {@code jvmArgs} go before the class name.
+   * allowed to 127.0.0.0/8); {@code jvmArgs} go before the class name, {@code args} after it.
    */
-  static ChildService launch(Path dataDir, String name, Map<String, String> env, List<String> jvmArgs)
-      throws IOException {
-    int port = env.containsKey("FETCHBUS_HTTP_PORT") ? Integer.parseInt(env.get("FETCHBUS_HTTP_PORT")) : freePort();
+  static ChildService launch(Path dataDir, String name, Map<String, String> env, List<String> jvmArgs,
+                             String... args) throws IOException {
+    int port = env.containsKey("FETCHBUS_HTTP_PORT") ? Integer.parseInt(env.get("FETCHBUS_HTTP_PORT")) : TestApp.freePort();
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     List<String> command = new java.util.ArrayList<>(List.of(java, "-Xmx256m"));
     command.addAll(jvmArgs);
     command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
+    command.addAll(List.of(args));
     ProcessBuilder builder = new ProcessBuilder(command);
     Map<String, String> all = new HashMap<>(Map.of(
         "FETCHBUS_DATA_DIR", dataDir.toString(),
@@ -59,10 +59,11 @@ final class ChildService implements AutoCloseable {
         .send().map(r -> r.statusCode() == 200).otherwise(false)), Duration.ofSeconds(65));
   }
 
-  /** SIGTERM, then the exit code (bounded wait). */
+  /** SIGTERM, then the exit code (bounded wait; SIGKILL and a failed assertion if it does not stop). */
   int terminate() throws InterruptedException {
     process.destroy();
     if (!process.waitFor(60, TimeUnit.SECONDS)) {
+      kill();
       throw new AssertionError("the service did not stop within 60 s of SIGTERM");
     }
     return process.exitValue();
@@ -85,9 +86,4 @@ final class ChildService implements AutoCloseable {
     }
   }
 
-  static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
-  }
 }

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.vertx.core.ThreadingModel;
 import io.vertx.core.json.JsonObject;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class DeploymentPlanTest {
@@ -33,5 +35,40 @@ class DeploymentPlanTest {
         .hasMessageContaining("class");
     assertThatThrownBy(() -> DeploymentPlan.fromJson(new JsonObject(
         "{\"verticles\": [{\"name\": \"d\", \"class\": \"x.D\", \"instances\": 0}]}"))).hasMessageContaining("instances");
+  }
+
+  @Test
+  void rolesPickEntriesInPlanOrderAndOnlyTheStoreAndMigrationsNeedTheDatabase() {
+    DeploymentPlan plan = DeploymentPlan.fromJson(ConfigLoader.resource("conf/plan.json"));
+    assertThat(plan.forRoles(null)).isSameAs(plan);
+    assertThat(plan.needsDatabase()).isTrue();
+    DeploymentPlan front = plan.forRoles(List.of("http", "store", "migrations", "reports"));
+    assertThat(front.entries()).extracting(DeploymentPlan.Entry::name)
+        .containsExactly("migrations", "store", "reports", "http");
+    assertThat(front.needsDatabase()).isTrue();
+    assertThat(plan.entries()).filteredOn(DeploymentPlan.Entry::needsDatabase)
+        .extracting(DeploymentPlan.Entry::name).containsExactly("migrations", "store");
+    DeploymentPlan fetchers = plan.forRoles(List.of("fetch"));
+    assertThat(fetchers.entries()).extracting(DeploymentPlan.Entry::name).containsExactly("fetch");
+    assertThat(fetchers.needsDatabase()).isFalse();
+  }
+
+  @Test
+  void anUnknownOrEmptyRoleListIsRefusedWithThePlansNames() {
+    DeploymentPlan plan = DeploymentPlan.fromJson(ConfigLoader.resource("conf/plan.json"));
+    assertThatThrownBy(() -> plan.forRoles(List.of("fetch", "fetcher")))
+        .hasMessageContaining("[fetcher]").hasMessageContaining("migrations, store, fetch, reports, http");
+    assertThatThrownBy(() -> plan.forRoles(List.of())).hasMessageContaining("empty");
+  }
+
+  @Test
+  void theRolesVariableAndTheClusterOptionReachTheConfig() {
+    JsonObject config = ConfigLoader.load(Map.of("FETCHBUS_ROLES", " fetch , http "));
+    assertThat(config.getJsonArray("roles").getList()).containsExactly("fetch", "http");
+    assertThat(ConfigLoader.load(Map.of()).getValue("roles")).isNull();
+    assertThat(config.getJsonObject("cluster").getBoolean("enabled")).isFalse();
+    Main.applyOptions(config, new String[] {"--cluster"});
+    assertThat(config.getJsonObject("cluster").getBoolean("enabled")).isTrue();
+    assertThatThrownBy(() -> Main.applyOptions(config, new String[] {"--clustr"})).hasMessageContaining("--clustr");
   }
 }

@@ -2,6 +2,7 @@ package dev.fetchbus.app;
 
 import dev.fetchbus.verticles.store.Database;
 import dev.fetchbus.verticles.testing.StrictVertx;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgConnectOptions;
 import java.io.IOException;
@@ -12,6 +13,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
@@ -33,6 +35,11 @@ final class TestApp implements AutoCloseable {
 
   static TestApp start(Path dataDir) throws Exception {
     return start(dataDir, config -> { });
+  }
+
+  /** With only the plan entries {@code roles} names (comma-separated). */
+  static TestApp start(Path dataDir, String roles) throws Exception {
+    return start(dataDir, config -> config.put("roles", new JsonArray(List.of(roles.split(",")))));
   }
 
   /** Starts with the test defaults, then the test's own changes to the configuration. */
@@ -84,7 +91,7 @@ final class TestApp implements AutoCloseable {
     }
   }
 
-  private static int freePort() throws IOException {
+  static int freePort() throws IOException {
     try (ServerSocket socket = new ServerSocket(0)) {
       return socket.getLocalPort();
     }

@@ -18,10 +18,18 @@ public final class Addresses {
   public static final String STORE_JOBS_LIST = "fetchbus.store.jobs.list";
   /** Store: delete a finished job, its URLs and results. Request {"id"}, reply {"purged": true}; NOT_FOUND, CONFLICT. */
   public static final String STORE_JOBS_PURGE = "fetchbus.store.jobs.purge";
-  /** Store: ids of jobs left queued or running. Request {}, reply {"ids": [...]}. */
+  /**
+   * Store: lease the jobs left queued or running that no other fetcher holds (renewing the caller's own). Request
+   * {"owner", "leaseMs"}, reply {"ids": [...]}.
+   */
   public static final String STORE_JOBS_UNFINISHED = "fetchbus.store.jobs.unfinished";
-  /** Store: mark a job running. Request {"id"}, reply {"options": JobOptions, "job": JobView}; CONFLICT when finished. */
+  /**
+   * Store: mark a job running, leased to the caller. Request {"id", "owner", "leaseMs"}, reply {"options":
+   * JobOptions, "job": JobView}; CONFLICT when finished or leased to another fetcher.
+   */
   public static final String STORE_JOBS_START = "fetchbus.store.jobs.start";
+  /** Store: give up every lease of a fetcher that stops. Request {"owner"}, reply {"released": n}. */
+  public static final String STORE_JOBS_RELEASE = "fetchbus.store.jobs.release";
   /** Store: set a job's final status. Request {"id", "status"}, reply {@link JobView}. */
   public static final String STORE_JOBS_FINISH = "fetchbus.store.jobs.finish";
   /**

@@ -21,13 +21,15 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Fetches the URLs of jobs. Runs a job when told to on {@code fetchbus.fetch.jobs.run}, cancels one on
  * {@code fetchbus.fetch.jobs.cancel}, and sweeps the store for unfinished jobs at start and periodically, so jobs
- * left by a stop or a lost message are resumed.
+ * left by a stop, a lost message or a dead fetcher are resumed. A job is leased to the fetcher that runs it, so
+ * with several fetch nodes each job still runs on one of them.
  */
 public class FetchVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(FetchVerticle.class);
@@ -41,6 +43,7 @@ public class FetchVerticle extends VerticleBase {
   private RetryPolicy retryPolicy;
   private String userAgent;
   private Path dataDir;
+  private JsonObject lease;
   private boolean stopping;
 
   @Override
@@ -65,6 +68,8 @@ public class FetchVerticle extends VerticleBase {
     limits = new ResultBatcher.BatchLimits(batch.getInteger("maxRows"), batch.getLong("maxDelayMs"),
         batch.getInteger("maxPending"), batch.getLong("retryDelayMs"));
     long sweepMs = fetch.getLong("sweepIntervalMs");
+    // Each sweep renews this fetcher's leases; one that misses three sweeps in a row has lost its jobs.
+    lease = new JsonObject().put("owner", UUID.randomUUID().toString()).put("leaseMs", 3 * sweepMs);
     return Future.all(
             Bus.consume(vertx, Addresses.FETCH_JOBS_RUN, req -> Future.succeededFuture(
                 new JsonObject().put("accepted", run(JobId.canonical(req.getString("id")))))),
@@ -87,6 +92,9 @@ public class FetchVerticle extends VerticleBase {
     stopping = true;
     // A copy: a run that stops at once removes itself from the map while this walks it.
     return Future.join(List.copyOf(runs.values()).stream().map(JobRun::stop).toList())
+        .eventually(() -> bus.request(Addresses.STORE_JOBS_RELEASE, new JsonObject().put("owner", lease.getString("owner")))
+            .onFailure(err -> LOG.warn("releasing job leases failed; other fetchers take the jobs when they run out: {}",
+                err.toString())))
         .eventually(client::close);
   }
 
@@ -94,7 +102,7 @@ public class FetchVerticle extends VerticleBase {
     if (stopping || id == null || runs.containsKey(id)) {
       return false;
     }
-    JobRun run = new JobRun(id, vertx, bus, options -> context(options, id), limiter, limits);
+    JobRun run = new JobRun(id, lease, vertx, bus, options -> context(options, id), limiter, limits);
     runs.put(id, run);
     run.start().onComplete(ar -> {
       runs.remove(id);
@@ -145,7 +153,10 @@ public class FetchVerticle extends VerticleBase {
   }
 
   private void sweep() {
-    bus.request(Addresses.STORE_JOBS_UNFINISHED, new JsonObject())
+    if (stopping) {
+      return;
+    }
+    bus.request(Addresses.STORE_JOBS_UNFINISHED, lease)
         .onSuccess(reply -> reply.getJsonArray("ids").forEach(id -> run((String) id)))
         .onFailure(err -> LOG.warn("looking for unfinished jobs failed: {}", err.toString()));
   }

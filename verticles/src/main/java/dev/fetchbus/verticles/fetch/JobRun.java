@@ -39,6 +39,7 @@ final class JobRun {
   private static final long STOP_DRAIN_MS = 5_000;
 
   private final String id;
+  private final JsonObject lease;
   private final Vertx vertx;
   private final Bus bus;
   private final Function<JobOptions, FetchContext> contexts;
@@ -68,9 +69,11 @@ final class JobRun {
   private boolean pumping;
   private boolean pumpAgain;
 
-  JobRun(String id, Vertx vertx, Bus bus, Function<JobOptions, FetchContext> contexts, InFlightLimiter limiter,
+  /** {@code lease}: {"owner", "leaseMs"}, the fetcher's claim on the jobs it runs. */
+  JobRun(String id, JsonObject lease, Vertx vertx, Bus bus, Function<JobOptions, FetchContext> contexts, InFlightLimiter limiter,
          ResultBatcher.BatchLimits limits) {
     this.id = id;
+    this.lease = lease;
     this.vertx = vertx;
     this.bus = bus;
     this.contexts = contexts;
@@ -80,7 +83,7 @@ final class JobRun {
 
   /** Starts the run; the returned future completes when the job has ended or the run was stopped. */
   Future<Void> start() {
-    bus.request(Addresses.STORE_JOBS_START, new JsonObject().put("id", id))
+    bus.request(Addresses.STORE_JOBS_START, lease.copy().put("id", id))
         .compose(reply -> {
           options = JobOptions.fromJson(reply.getJsonObject("options"));
           view = JobView.fromJson(reply.getJsonObject("job"));

@@ -31,11 +31,17 @@ public final class JobStore {
       "INSERT INTO job_urls (job_id, seq, url) "
           + "SELECT $1, t.ord - 1, t.url FROM unnest($2::text[]) WITH ORDINALITY AS t(url, ord)";
   private static final String SELECT_JOB = "SELECT " + JOB_COLUMNS + " FROM jobs WHERE id = $1";
-  private static final String SELECT_UNFINISHED =
-      "SELECT id FROM jobs WHERE status IN ('queued', 'running') ORDER BY created_at";
+  // A lease is free when it was never taken, has run out, or is the claimer's own (which renews it). UPDATE
+  // re-checks this after waiting for a row another claimer holds, so two fetchers never both get a job.
+  private static final String LEASE_FREE = "(lease_until IS NULL OR lease_until < now() OR lease_owner = $1)";
+  private static final String TAKE_LEASE = "lease_owner = $1, lease_until = now() + make_interval(secs => $2 / 1000.0)";
+  private static final String CLAIM_UNFINISHED =
+      "UPDATE jobs SET " + TAKE_LEASE + " WHERE status IN ('queued', 'running') AND " + LEASE_FREE + " RETURNING id";
   private static final String START_JOB =
-      "UPDATE jobs SET status = 'running', started_at = coalesce(started_at, now()) "
-          + "WHERE id = $1 AND status IN ('queued', 'running') RETURNING options, " + JOB_COLUMNS;
+      "UPDATE jobs SET status = 'running', started_at = coalesce(started_at, now()), " + TAKE_LEASE
+          + " WHERE id = $3 AND status IN ('queued', 'running') AND " + LEASE_FREE + " RETURNING options, " + JOB_COLUMNS;
+  private static final String RELEASE_LEASES =
+      "UPDATE jobs SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = $1";
   // Ending a job and queueing what must follow it (the report; the callback if asked for) is one statement.
   private static final String ENQUEUE_AFTER_END =
       ", box AS (INSERT INTO outbox (job_id, kind) SELECT upd.id, k.kind FROM upd, unnest(CASE WHEN"
@@ -151,26 +157,36 @@ public final class JobStore {
         .map(rows -> jobView(single(rows, id)));
   }
 
-  public Future<List<String>> unfinished() {
-    return pool.query(SELECT_UNFINISHED).execute().map(rows -> {
+  /** Leases to {@code owner} the unfinished jobs no other fetcher holds (renewing its own); returns their ids. */
+  public Future<List<String>> claimUnfinished(String owner, long leaseMs) {
+    return pool.preparedQuery(CLAIM_UNFINISHED).execute(Tuple.of(owner, leaseMs)).map(rows -> {
       List<String> ids = new ArrayList<>();
       rows.forEach(row -> ids.add(row.getUUID(0).toString()));
       return ids;
     });
   }
 
-  /** Marks the job running and returns its options and state; NOT_FOUND, or CONFLICT if it already finished. */
-  public Future<JsonObject> start(UUID id) {
-    return pool.preparedQuery(START_JOB).execute(Tuple.of(id)).compose(rows -> {
+  /**
+   * Marks the job running, leased to {@code owner}, and returns its options and state; NOT_FOUND, or CONFLICT if
+   * it already finished or another fetcher holds its lease.
+   */
+  public Future<JsonObject> start(UUID id, String owner, long leaseMs) {
+    return pool.preparedQuery(START_JOB).execute(Tuple.of(owner, leaseMs, id)).compose(rows -> {
       if (rows.size() == 0) {
         return get(id).map(job -> {
-          throw FailureCode.CONFLICT.exception("job " + id + " is already " + job.status().wire());
+          throw FailureCode.CONFLICT.exception(job.status().finished() ? "job " + id + " is already "
+              + job.status().wire() : "job " + id + " is run by another fetcher");
         });
       }
       Row row = rows.iterator().next();
       return Future.succeededFuture(
           new JsonObject().put("options", row.getJsonObject("options")).put("job", jobView(row).toJson()));
     });
+  }
+
+  /** Gives up every lease {@code owner} holds, so other fetchers may take its jobs now; returns how many. */
+  public Future<Integer> releaseLeases(String owner) {
+    return pool.preparedQuery(RELEASE_LEASES).execute(Tuple.of(owner)).map(RowSet::rowCount);
   }
 
   /** Ends an unfinished job early; NOT_FOUND for an unknown job, CONFLICT for a finished one. */

@@ -44,9 +44,12 @@ public class StoreVerticle extends VerticleBase {
             consume(Addresses.STORE_JOBS_CREATE,
                 req -> store.create(JobSpec.fromJson(req), req.getString("idempotencyKey"))),
             consume(Addresses.STORE_JOBS_GET, req -> store.get(JobStore.jobId(req)).map(JobView::toJson)),
-            consume(Addresses.STORE_JOBS_UNFINISHED,
-                req -> store.unfinished().map(ids -> new JsonObject().put("ids", new JsonArray(ids)))),
-            consume(Addresses.STORE_JOBS_START, req -> store.start(JobStore.jobId(req))),
+            consume(Addresses.STORE_JOBS_UNFINISHED, req -> store.claimUnfinished(leaseOwner(req),
+                req.getLong("leaseMs")).map(ids -> new JsonObject().put("ids", new JsonArray(ids)))),
+            consume(Addresses.STORE_JOBS_START, req -> store.start(JobStore.jobId(req), leaseOwner(req),
+                req.getLong("leaseMs"))),
+            consume(Addresses.STORE_JOBS_RELEASE, req -> store.releaseLeases(leaseOwner(req))
+                .map(n -> new JsonObject().put("released", n))),
             consume(Addresses.STORE_JOBS_ABANDON, req -> store.abandon(JobStore.jobId(req),
                 finalStatus(req.getString("status")), Outcome.fromWire(req.getString("outcome"))).map(JobView::toJson)),
             consume(Addresses.STORE_JOBS_FINISH, req -> store.finish(JobStore.jobId(req),
@@ -94,6 +97,14 @@ public class StoreVerticle extends VerticleBase {
       throw FailureCode.BAD_INPUT.exception("'" + wire + "' is not a final status");
     }
     return status;
+  }
+
+  private static String leaseOwner(JsonObject req) {
+    String owner = req.getString("owner");
+    if (owner == null || owner.isBlank()) {
+      throw FailureCode.BAD_INPUT.exception("'owner' (the fetcher's lease id) is required");
+    }
+    return owner;
   }
 
   private static int pageLimit(JsonObject req) {
