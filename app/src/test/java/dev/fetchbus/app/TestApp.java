@@ -31,11 +31,17 @@ final class TestApp implements AutoCloseable {
   }
 
   static TestApp start(Path dataDir) throws Exception {
+    return start(dataDir, Map.of());
+  }
+
+  /** With more environment variables, e.g. FETCHBUS_BRIDGE_PORT. */
+  static TestApp start(Path dataDir, Map<String, String> environment) throws Exception {
     int port = freePort();
-    JsonObject config = ConfigLoader.load(Map.of(
-        "FETCHBUS_DATA_DIR", dataDir.toString(),
-        "FETCHBUS_HTTP_PORT", Integer.toString(port),
-        "FETCHBUS_FETCH_ALLOW", "127.0.0.0/8"));
+    Map<String, String> env = new java.util.HashMap<>(environment);
+    env.put("FETCHBUS_DATA_DIR", dataDir.toString());
+    env.put("FETCHBUS_HTTP_PORT", Integer.toString(port));
+    env.put("FETCHBUS_FETCH_ALLOW", "127.0.0.0/8");
+    JsonObject config = ConfigLoader.load(env);
     config.getJsonObject("vertx")
         .put("maxEventLoopExecuteTimeMs", StrictVertx.MAX_EVENT_LOOP_MS)
         .put("blockedThreadCheckIntervalMs", StrictVertx.CHECK_INTERVAL_MS);
@@ -64,6 +70,11 @@ final class TestApp implements AutoCloseable {
     }
   }
 
+  /** Requests an address on the app's own event bus, as a verticle would. */
+  JsonObject request(String address, JsonObject body) {
+    return StrictVertx.await(app.vertx().eventBus().<JsonObject>request(address, body).map(m -> m.body()));
+  }
+
   @Override
   public void close() throws Exception {
     app.stop();
@@ -77,7 +88,8 @@ final class TestApp implements AutoCloseable {
     }
   }
 
-  private static int freePort() throws IOException {
+  /** A port nothing listens on right now (the OS's pick). */
+  static int freePort() throws IOException {
     try (ServerSocket socket = new ServerSocket(0)) {
       return socket.getLocalPort();
     }
