@@ -72,7 +72,7 @@ final class TestApp implements AutoCloseable {
 
   /** Requests an address on the app's own event bus, as a verticle would. */
   JsonObject request(String address, JsonObject body) {
-    return StrictVertx.await(app.vertx().eventBus().<JsonObject>request(address, body).map(m -> m.body()));
+    return StrictVertx.await(app.vertx().eventBus().<JsonObject>request(address, body).map(io.vertx.core.eventbus.Message::body));
   }
 
   @Override
