@@ -94,6 +94,11 @@ public final class FetchbusApp {
     LOG.info("Fetchbus stopped");
   }
 
+  /** The Vert.x instance the plan runs on: tests reach its event bus through it. */
+  Vertx vertx() {
+    return vertx;
+  }
+
   /** The embedded database, or null when {@code pg.url} points elsewhere. */
   EmbeddedDatabase database() {
     return database;

@@ -11,13 +11,13 @@ import org.junit.jupiter.api.Test;
 
 class DeploymentPlanTest {
   @Test
-  void theShippedPlanDeploysMigrationsFirstReportsAsAWorkerAndHttpLastPerCore() {
+  void theShippedPlanDeploysMigrationsFirstReportsAsAWorkerAndHttpPerCore() {
     DeploymentPlan plan = DeploymentPlan.fromJson(ConfigLoader.resource("conf/plan.json"));
     assertThat(plan.entries()).extracting(DeploymentPlan.Entry::name)
-        .containsExactly("migrations", "store", "fetch", "reports", "http");
+        .containsExactly("migrations", "store", "fetch", "reports", "stats", "http", "bridge");
     assertThat(plan.entries().get(0).threading()).isEqualTo(ThreadingModel.WORKER);
     assertThat(plan.entries().get(3).threading()).isEqualTo(ThreadingModel.WORKER);
-    assertThat(plan.entries().get(4).instances()).isEqualTo(Runtime.getRuntime().availableProcessors());
+    assertThat(plan.entries().get(5).instances()).isEqualTo(Runtime.getRuntime().availableProcessors());
     for (DeploymentPlan.Entry entry : plan.entries()) {
       assertThat(entry.className()).as("class of %s exists", entry.name()).satisfies(name -> Class.forName(name));
     }
@@ -57,7 +57,7 @@ class DeploymentPlanTest {
   void anUnknownOrEmptyRoleListIsRefusedWithThePlansNames() {
     DeploymentPlan plan = DeploymentPlan.fromJson(ConfigLoader.resource("conf/plan.json"));
     assertThatThrownBy(() -> plan.forRoles(List.of("fetch", "fetcher")))
-        .hasMessageContaining("[fetcher]").hasMessageContaining("migrations, store, fetch, reports, http");
+        .hasMessageContaining("[fetcher]").hasMessageContaining("migrations, store, fetch, reports, stats, http, bridge");
     assertThatThrownBy(() -> plan.forRoles(List.of())).hasMessageContaining("empty");
   }
 

@@ -6,6 +6,7 @@ import dev.fetchbus.verticles.testing.StrictVertx;
 import dev.fetchbus.verticles.testing.TestOrigin;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
+import java.util.Map;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -16,23 +17,30 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  */
 final class RunningApp implements BeforeAllCallback, AfterAllCallback {
   private final boolean startApp;
+  private final Map<String, String> environment;
   Vertx vertx;
   TestOrigin origin;
   Path dataDir;
   TestApp app;
   Api api;
 
-  private RunningApp(boolean startApp) {
+  private RunningApp(boolean startApp, Map<String, String> environment) {
     this.startApp = startApp;
+    this.environment = environment;
   }
 
   static RunningApp started() {
-    return new RunningApp(true);
+    return new RunningApp(true, Map.of());
+  }
+
+  /** The app with more environment variables, e.g. FETCHBUS_BRIDGE_PORT. */
+  static RunningApp started(Map<String, String> environment) {
+    return new RunningApp(true, environment);
   }
 
   /** Everything but the app: for tests that start and stop it themselves. */
   static RunningApp notStarted() {
-    return new RunningApp(false);
+    return new RunningApp(false, Map.of());
   }
 
   @Override
@@ -41,7 +49,7 @@ final class RunningApp implements BeforeAllCallback, AfterAllCallback {
     origin = await(TestOrigin.start(vertx));
     dataDir = TestApp.newDataDir();
     if (startApp) {
-      app = TestApp.start(dataDir);
+      app = TestApp.start(dataDir, environment);
       api = new Api(vertx, app);
     }
   }

@@ -13,6 +13,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -42,13 +43,24 @@ final class TestApp implements AutoCloseable {
     return start(dataDir, config -> config.put("roles", new JsonArray(List.of(roles.split(",")))));
   }
 
+  /** With more environment variables, e.g. FETCHBUS_BRIDGE_PORT. */
+  static TestApp start(Path dataDir, Map<String, String> environment) throws Exception {
+    return start(dataDir, environment, config -> { });
+  }
+
   /** Starts with the test defaults, then the test's own changes to the configuration. */
   static TestApp start(Path dataDir, Consumer<JsonObject> adjust) throws Exception {
+    return start(dataDir, Map.of(), adjust);
+  }
+
+  private static TestApp start(Path dataDir, Map<String, String> environment, Consumer<JsonObject> adjust)
+      throws Exception {
     int port = freePort();
-    JsonObject config = ConfigLoader.load(Map.of(
-        "FETCHBUS_DATA_DIR", dataDir.toString(),
-        "FETCHBUS_HTTP_PORT", Integer.toString(port),
-        "FETCHBUS_FETCH_ALLOW", "127.0.0.0/8"));
+    Map<String, String> env = new HashMap<>(environment);
+    env.put("FETCHBUS_DATA_DIR", dataDir.toString());
+    env.put("FETCHBUS_HTTP_PORT", Integer.toString(port));
+    env.put("FETCHBUS_FETCH_ALLOW", "127.0.0.0/8");
+    JsonObject config = ConfigLoader.load(env);
     config.getJsonObject("vertx")
         .put("maxEventLoopExecuteTimeMs", StrictVertx.MAX_EVENT_LOOP_MS)
         .put("blockedThreadCheckIntervalMs", StrictVertx.CHECK_INTERVAL_MS);
@@ -78,6 +90,11 @@ final class TestApp implements AutoCloseable {
     }
   }
 
+  /** Requests an address on the app's own event bus, as a verticle would. */
+  JsonObject request(String address, JsonObject body) {
+    return StrictVertx.await(app.vertx().eventBus().<JsonObject>request(address, body).map(io.vertx.core.eventbus.Message::body));
+  }
+
   @Override
   public void close() throws Exception {
     app.stop();
@@ -91,6 +108,7 @@ final class TestApp implements AutoCloseable {
     }
   }
 
+  /** A port nothing listens on right now (the OS's pick). */
   static int freePort() throws IOException {
     try (ServerSocket socket = new ServerSocket(0)) {
       return socket.getLocalPort();

@@ -73,6 +73,19 @@ public final class Addresses {
    */
   public static final String FETCH_JOBS_PURGE = "fetchbus.fetch.jobs.purge";
 
+  /**
+   * Submit a job: validate it as {@code POST /api/jobs} does, store it, hand it to the fetcher. Request: the body of
+   * {@code POST /api/jobs} plus an optional "idempotencyKey"; reply {"id", "status", "replayed"}; BAD_INPUT for an
+   * invalid job, CONFLICT for a key used for another request. The address bridge clients submit on.
+   */
+  public static final String JOBS_SUBMIT = "fetchbus.jobs.submit";
+
+  /** Published by a job run with each batch of results it stores: {@link ResultSummary}, counts per host. */
+  public static final String EVENTS_RESULTS = "fetchbus.events.results";
+
+  /** Stats: per-host success rates. Request {"limit"?}, reply {"hosts": [...], "tracked", "maxHosts"}. */
+  public static final String STATS_HOSTS = "fetchbus.stats.hosts";
+
   /** Where a job's {@link Progress} is published. */
   public static String jobEvents(String jobId) {
     return "fetchbus.events.job." + jobId;

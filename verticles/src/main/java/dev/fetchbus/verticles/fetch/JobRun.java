@@ -10,6 +10,7 @@ import dev.fetchbus.verticles.bus.JobView;
 import dev.fetchbus.verticles.bus.Outcome;
 import dev.fetchbus.verticles.bus.Progress;
 import dev.fetchbus.verticles.bus.ResultBatch;
+import dev.fetchbus.verticles.bus.ResultSummary;
 import dev.fetchbus.verticles.bus.UrlRef;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -49,6 +50,7 @@ final class JobRun {
   private final ArrayDeque<UrlRef> queue = new ArrayDeque<>();
   private final Map<Integer, UrlFetch> inFlight = new HashMap<>();
   private final Map<String, Integer> perHost = new HashMap<>();
+  private final ResultSummary.Tally tally = new ResultSummary.Tally();
   private final Runnable pump = this::pump;
 
   private JobOptions options;
@@ -195,6 +197,7 @@ final class JobRun {
         return;
       }
       count(result);
+      tally.add(host, result.outcome());
       batcher.add(result);
       pump();
     });
@@ -283,7 +286,11 @@ final class JobRun {
     return Future.join(fetches.stream().map(UrlFetch::ended).toList()).mapEmpty();
   }
 
+  /** Stores a batch; the per-host summary of what finished since the last one goes out with it (a retry adds none). */
   private Future<?> store(List<FetchResult> results) {
+    if (!tally.isEmpty()) {
+      vertx.eventBus().publish(Addresses.EVENTS_RESULTS, tally.take(id).toJson());
+    }
     return bus.request(Addresses.STORE_RESULTS_APPEND, new ResultBatch(id, results).toJson());
   }
 

@@ -34,7 +34,8 @@ public class HttpVerticle extends VerticleBase {
     Router router = Router.router(vertx);
     Middleware.mount(vertx, router, config());
     new HelloRoutes(vertx, new HttpDate(vertx), http.getLong("maxDelayMs")).mount(router);
-    new JobRoutes(vertx, java.nio.file.Path.of(config().getString("dataDir")), bus, config().getJsonObject("jobs"), http.getInteger("maxBodyBytes")).mount(router);
+    JobSubmission submission = new JobSubmission(bus, config().getJsonObject("jobs"));
+    new JobRoutes(vertx, java.nio.file.Path.of(config().getString("dataDir")), bus, submission, http.getInteger("maxBodyBytes")).mount(router);
     router.get("/health/live").handler(HealthCheckHandler.create(vertx));
     router.get("/health/ready").handler(readiness(bus));
     ProblemResponses.mount(router);
@@ -50,8 +51,9 @@ public class HttpVerticle extends VerticleBase {
             .setCompressionLevel(compression.getInteger("level"))
             .setCompressionContentSizeThreshold(compression.getInteger("minBytes")))
         .requestHandler(router);
-    return server.listen()
-        .onSuccess(s -> LOG.info("HTTP listening on {}:{}", http.getString("host"), s.actualPort()));
+    // Bus clients (the TCP bridge among them) submit through the same validation as POST /api/jobs.
+    return Future.all(Bus.consume(vertx, Addresses.JOBS_SUBMIT, submission::submitFromBus), server.listen())
+        .onSuccess(v -> LOG.info("HTTP listening on {}:{}", http.getString("host"), server.actualPort()));
   }
 
   /** Lets in-flight requests finish (up to the drain time) before the server closes. */

@@ -4,7 +4,6 @@ import dev.fetchbus.verticles.bus.Addresses;
 import dev.fetchbus.verticles.bus.Bus;
 import dev.fetchbus.verticles.bus.FailureCode;
 import dev.fetchbus.verticles.bus.JobId;
-import dev.fetchbus.verticles.bus.JobSpec;
 import dev.fetchbus.verticles.bus.JobStatus;
 import dev.fetchbus.verticles.bus.JobView;
 import dev.fetchbus.verticles.bus.Outcome;
@@ -22,12 +21,9 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /** The job API. Handlers validate, then reach the store and the fetcher only over the event bus. */
 final class JobRoutes {
-  private static final Logger LOG = LoggerFactory.getLogger(JobRoutes.class);
   private static final CharSequence JSON = HttpHeaders.createOptimized("application/json");
   private static final int RESULT_PAGE = 1_000;
   private static final long KEEP_ALIVE_MS = 15_000;
@@ -37,14 +33,14 @@ final class JobRoutes {
   private final Vertx vertx;
   private final java.nio.file.Path reports;
   private final Bus bus;
-  private final JobRequest jobRequest;
+  private final JobSubmission submission;
   private final int maxBodyBytes;
 
-  JobRoutes(Vertx vertx, java.nio.file.Path dataDir, Bus bus, JsonObject jobLimits, int maxBodyBytes) {
+  JobRoutes(Vertx vertx, java.nio.file.Path dataDir, Bus bus, JobSubmission submission, int maxBodyBytes) {
     this.vertx = vertx;
     this.reports = dataDir.toAbsolutePath().resolve("reports");
     this.bus = bus;
-    this.jobRequest = new JobRequest(jobLimits);
+    this.submission = submission;
     this.maxBodyBytes = maxBodyBytes;
   }
 
@@ -188,17 +184,11 @@ final class JobRoutes {
   }
 
   private void submit(RoutingContext ctx) {
-    String key = idempotencyKey(ctx);
-    JobSpec spec = jobRequest.parse(jsonBody(ctx));
-    bus.request(Addresses.STORE_JOBS_CREATE, spec.toJson().put("idempotencyKey", key))
+    String key = JobSubmission.checkIdempotencyKey(ctx.request().getHeader("Idempotency-Key"));
+    submission.submit(submission.parse(jsonBody(ctx)), key)
         .onSuccess(job -> {
           String id = job.getString("id");
           boolean replayed = job.getBoolean("replayed", false);
-          if (!replayed) {
-            // Committed: acknowledge now. A lost run request is healed by the fetcher's sweep for unfinished jobs.
-            bus.request(Addresses.FETCH_JOBS_RUN, new JsonObject().put("id", id))
-                .onFailure(err -> LOG.warn("job {} stored but not handed to a fetcher yet: {}", id, err.toString()));
-          }
           ctx.response().setStatusCode(replayed ? 200 : 202)
               .putHeader(HttpHeaders.LOCATION, "/api/jobs/" + id)
               .putHeader(HttpHeaders.CONTENT_TYPE, JSON)
@@ -258,16 +248,6 @@ final class JobRoutes {
           }
         })
         .onFailure(ctx::fail);
-  }
-
-  /** The optional Idempotency-Key header: 1 to 255 visible ASCII characters. */
-  private static String idempotencyKey(RoutingContext ctx) {
-    String key = ctx.request().getHeader("Idempotency-Key");
-    if (key != null && (key.isEmpty() || key.length() > 255 || !key.chars().allMatch(c -> c > 32 && c < 127))) {
-      throw new Problem.InvalidRequest(Problem.of(400, "invalid-idempotency-key", "Invalid Idempotency-Key",
-          "an Idempotency-Key is 1 to 255 visible ASCII characters"));
-    }
-    return key;
   }
 
   private static JsonObject jsonBody(RoutingContext ctx) {

@@ -1,0 +1,58 @@
+package dev.fetchbus.verticles.bridge;
+
+import dev.fetchbus.verticles.auth.ApiTokens;
+import dev.fetchbus.verticles.bus.Addresses;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetServerOptions;
+import io.vertx.ext.bridge.BridgeOptions;
+import io.vertx.ext.bridge.PermittedOptions;
+import io.vertx.ext.eventbus.bridge.tcp.TcpEventBusBridge;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The TCP event-bus bridge, for clients in any language (4-byte length + JSON frames; see examples/bridge_client.py
+ * and docs/eventbus.yaml). Deny by default: clients may only send to {@code fetchbus.jobs.submit},
+ * {@code fetchbus.fetch.jobs.cancel} and {@code fetchbus.store.jobs.get}, and only receive jobs' progress events.
+ * Off when {@code bridge.port} is 0.
+ */
+public class BridgeVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(BridgeVerticle.class);
+  /** {@code fetchbus\.events\.job\..+}: every job's progress address, and nothing else. */
+  static final String JOB_EVENTS = Addresses.jobEvents("").replace(".", "\\.") + ".+";
+
+  private TcpEventBusBridge bridge;
+
+  @Override
+  public Future<?> start() {
+    JsonObject conf = config().getJsonObject("bridge");
+    int port = conf.getInteger("port");
+    if (port == 0) {
+      LOG.info("TCP event-bus bridge off (bridge.port is 0; set FETCHBUS_BRIDGE_PORT to turn it on)");
+      return Future.succeededFuture();
+    }
+    BridgeOptions permitted = new BridgeOptions()
+        .addInboundPermitted(new PermittedOptions().setAddress(Addresses.JOBS_SUBMIT))
+        .addInboundPermitted(new PermittedOptions().setAddress(Addresses.FETCH_JOBS_CANCEL))
+        // Read after subscribing, as the SSE route does: a job that ends before the subscription is not missed.
+        .addInboundPermitted(new PermittedOptions().setAddress(Addresses.STORE_JOBS_GET))
+        .addOutboundPermitted(new PermittedOptions().setAddressRegex(JOB_EVENTS));
+    NetServerOptions server = new NetServerOptions()
+        .setHost(conf.getString("host"))
+        .setPort(port)
+        .setIdleTimeout(conf.getInteger("idleTimeoutSeconds"))
+        .setIdleTimeoutUnit(TimeUnit.SECONDS);
+    ApiTokens tokens = ApiTokens.of(config().getJsonObject("auth").getJsonArray("tokens"));
+    bridge = TcpEventBusBridge.create(vertx, permitted, server, new BridgeGuard(tokens));
+    return bridge.listen().onSuccess(b -> LOG.info("TCP event-bus bridge listening on {}:{} ({})",
+        conf.getString("host"), port, tokens.required() ? "API token required" : "no API token configured"));
+  }
+
+  @Override
+  public Future<?> stop() {
+    return bridge == null ? Future.succeededFuture() : bridge.close();
+  }
+}

@@ -1,0 +1,76 @@
+package dev.fetchbus.verticles.http;
+
+import dev.fetchbus.verticles.bus.Addresses;
+import dev.fetchbus.verticles.bus.Bus;
+import dev.fetchbus.verticles.bus.FailureCode;
+import dev.fetchbus.verticles.bus.JobSpec;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Submitting a job, whoever asks: {@code POST /api/jobs} and the {@code fetchbus.jobs.submit} address (bridge
+ * clients) validate with the same {@link JobRequest}, then store the job and hand it to the fetcher.
+ */
+final class JobSubmission {
+  private static final Logger LOG = LoggerFactory.getLogger(JobSubmission.class);
+  private static final String KEY_FIELD = "idempotencyKey";
+
+  private final Bus bus;
+  private final JobRequest jobRequest;
+
+  JobSubmission(Bus bus, JsonObject jobLimits) {
+    this.bus = bus;
+    this.jobRequest = new JobRequest(jobLimits);
+  }
+
+  /** Validates a submission; throws {@link Problem.InvalidRequest} saying what is wrong. */
+  JobSpec parse(JsonObject body) {
+    return jobRequest.parse(body);
+  }
+
+  /**
+   * Stores the job (or finds the earlier one with the same key) and, for a new job, asks the fetcher to run it.
+   * Completes with the stored job and "replayed" once it is committed.
+   */
+  Future<JsonObject> submit(JobSpec spec, String idempotencyKey) {
+    return bus.request(Addresses.STORE_JOBS_CREATE, spec.toJson().put(KEY_FIELD, idempotencyKey))
+        .onSuccess(job -> {
+          if (!job.getBoolean("replayed", false)) {
+            String id = job.getString("id");
+            // Committed: acknowledge now. A lost run request is healed by the fetcher's sweep for unfinished jobs.
+            bus.request(Addresses.FETCH_JOBS_RUN, new JsonObject().put("id", id))
+                .onFailure(err -> LOG.warn("job {} stored but not handed to a fetcher yet: {}", id, err.toString()));
+          }
+        });
+  }
+
+  /** The {@code fetchbus.jobs.submit} consumer: a bad job is BAD_INPUT with the text HTTP would put in "detail". */
+  Future<JsonObject> submitFromBus(JsonObject request) {
+    JsonObject body = request.copy();
+    Object key = body.remove(KEY_FIELD);
+    JobSpec spec;
+    try {
+      if (key != null && !(key instanceof String)) {
+        throw new Problem.InvalidRequest(Problem.of(400, "invalid-idempotency-key", "Invalid idempotency key",
+            "'" + KEY_FIELD + "' must be a string"));
+      }
+      checkIdempotencyKey((String) key);
+      spec = parse(body);
+    } catch (Problem.InvalidRequest invalid) {
+      return Future.failedFuture(FailureCode.BAD_INPUT.exception(invalid.problem.detail()));
+    }
+    return submit(spec, (String) key).map(job -> new JsonObject().put("id", job.getString("id"))
+        .put("status", job.getString("status")).put("replayed", job.getBoolean("replayed", false)));
+  }
+
+  /** An idempotency key is 1 to 255 visible ASCII characters, or absent. */
+  static String checkIdempotencyKey(String key) {
+    if (key != null && (key.isEmpty() || key.length() > 255 || !key.chars().allMatch(c -> c > 32 && c < 127))) {
+      throw new Problem.InvalidRequest(Problem.of(400, "invalid-idempotency-key", "Invalid Idempotency-Key",
+          "an Idempotency-Key is 1 to 255 visible ASCII characters"));
+    }
+    return key;
+  }
+}
