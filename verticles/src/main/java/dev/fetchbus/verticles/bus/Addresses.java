@@ -48,6 +48,12 @@ public final class Addresses {
   public static final String STORE_OUTBOX_DONE = "fetchbus.store.outbox.done";
   /** Store: a task failed; due again later. Request {"id", "delayMs", "error"}, reply {}. */
   public static final String STORE_OUTBOX_LATER = "fetchbus.store.outbox.later";
+  /**
+   * Store: the connection pool and the outbox now, for the monitor. Request {}, reply {"size", "maxSize",
+   * "inUse", "waiting", "outboxLagSeconds": {kind: seconds}} ("inUse", "waiting" and the lag are null without
+   * metrics).
+   */
+  public static final String STORE_MONITOR = "fetchbus.store.monitor";
   /** Store: answers once the database does. Request {}, reply {}. */
   public static final String STORE_PING = "fetchbus.store.ping";
 
@@ -64,6 +70,12 @@ public final class Addresses {
    * NOT_FOUND, or CONFLICT while the job runs.
    */
   public static final String FETCH_JOBS_PURGE = "fetchbus.fetch.jobs.purge";
+
+  /**
+   * Fetcher: what it is doing now, for the monitor. Request {}, reply {"inFlight", "maxInFlight", "waiting" (runs
+   * waiting for a fetcher-wide slot), "jobs": [{"id", "inFlight", "queued", "unstored", "done", "total"}]}.
+   */
+  public static final String FETCH_MONITOR = "fetchbus.fetch.monitor";
 
   /** Where a job's {@link Progress} is published. */
   public static String jobEvents(String jobId) {

@@ -29,8 +29,11 @@ public class HttpVerticle extends VerticleBase {
     Bus bus = new Bus(vertx, http.getLong("busTimeoutMs"));
 
     Router router = Router.router(vertx);
+    // Before every other handler: it counts requests in flight and times them (debug mode).
+    router.route().handler(RequestTracker.create(vertx, config().getJsonObject("debug")));
     new HelloRoutes(vertx, new HttpDate(vertx), http.getLong("maxDelayMs")).mount(router);
     new JobRoutes(vertx, java.nio.file.Path.of(config().getString("dataDir")), bus, config().getJsonObject("jobs"), http.getInteger("maxBodyBytes")).mount(router);
+    new AdminRoutes(vertx, config().getJsonObject("monitor")).mount(router);
     router.get("/health/live").handler(HealthCheckHandler.create(vertx));
     router.get("/health/ready").handler(readiness(bus));
     ProblemResponses.mount(router);
