@@ -1,6 +1,7 @@
 package dev.fetchbus.app;
 
 import dev.fetchbus.verticles.bus.Readiness;
+import dev.fetchbus.verticles.ops.Metrics;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -111,7 +112,7 @@ public final class FetchbusApp {
 
   /** A plain Vert.x, or with {@code cluster.enabled} one that joins the Hazelcast cluster first (bounded). */
   private static Vertx createVertx(JsonObject config) throws Exception {
-    VertxOptions options = vertxOptions(config.getJsonObject("vertx"));
+    VertxOptions options = vertxOptions(config);
     JsonObject cluster = config.getJsonObject("cluster");
     if (!cluster.getBoolean("enabled")) {
       return Vertx.builder().with(options).build();
@@ -124,15 +125,31 @@ public final class FetchbusApp {
     return vertx;
   }
 
-  private static VertxOptions vertxOptions(JsonObject v) {
+  /**
+   * The Vert.x options from the {@code vertx} section, with metrics when {@code metrics.enabled}; with
+   * {@code debug.enabled} the blocked-thread checker reports any event-loop task over {@code debug.blockedThresholdMs},
+   * with its stack trace at once.
+   */
+  static VertxOptions vertxOptions(JsonObject config) {
+    JsonObject v = config.getJsonObject("vertx");
+    JsonObject debug = config.getJsonObject("debug");
+    long maxExecuteMs = v.getLong("maxEventLoopExecuteTimeMs");
+    long checkIntervalMs = v.getLong("blockedThreadCheckIntervalMs");
+    long warningExceptionMs = v.getLong("warningExceptionTimeMs");
+    if (debug.getBoolean("enabled")) {
+      maxExecuteMs = debug.getLong("blockedThresholdMs");
+      checkIntervalMs = Math.max(1, maxExecuteMs / 2);
+      warningExceptionMs = maxExecuteMs;
+    }
     return new VertxOptions()
         .setPreferNativeTransport(v.getBoolean("preferNativeTransport"))
-        .setMaxEventLoopExecuteTime(v.getLong("maxEventLoopExecuteTimeMs"))
+        .setMaxEventLoopExecuteTime(maxExecuteMs)
         .setMaxEventLoopExecuteTimeUnit(TimeUnit.MILLISECONDS)
-        .setBlockedThreadCheckInterval(v.getLong("blockedThreadCheckIntervalMs"))
+        .setBlockedThreadCheckInterval(checkIntervalMs)
         .setBlockedThreadCheckIntervalUnit(TimeUnit.MILLISECONDS)
-        .setWarningExceptionTime(v.getLong("warningExceptionTimeMs"))
-        .setWarningExceptionTimeUnit(TimeUnit.MILLISECONDS);
+        .setWarningExceptionTime(warningExceptionMs)
+        .setWarningExceptionTimeUnit(TimeUnit.MILLISECONDS)
+        .setMetricsOptions(Metrics.options(config.getJsonObject("metrics").getBoolean("enabled")));
   }
 
   /**

@@ -56,6 +56,12 @@ public final class Addresses {
   public static final String STORE_OUTBOX_DONE = "fetchbus.store.outbox.done";
   /** Store: a task failed; due again later. Request {"id", "delayMs", "error"}, reply {}. */
   public static final String STORE_OUTBOX_LATER = "fetchbus.store.outbox.later";
+  /**
+   * Store: the connection pool and the outbox now, for the monitor. Request {}, reply {"size", "maxSize",
+   * "inUse", "waiting", "outboxLagSeconds": {kind: seconds}} ("inUse", "waiting" and the lag are null without
+   * metrics).
+   */
+  public static final String STORE_MONITOR = "fetchbus.store.monitor";
   /** Store: answers once the database does. Request {}, reply {}. */
   public static final String STORE_PING = "fetchbus.store.ping";
 
@@ -85,6 +91,12 @@ public final class Addresses {
 
   /** Stats: per-host success rates. Request {"limit"?}, reply {"hosts": [...], "tracked", "maxHosts"}. */
   public static final String STATS_HOSTS = "fetchbus.stats.hosts";
+
+  /**
+   * Fetcher: what it is doing now, for the monitor. Request {}, reply {"inFlight", "maxInFlight", "waiting" (runs
+   * waiting for a fetcher-wide slot), "jobs": [{"id", "inFlight", "queued", "unstored", "done", "total"}]}.
+   */
+  public static final String FETCH_MONITOR = "fetchbus.fetch.monitor";
 
   /** Where a job's {@link Progress} is published. */
   public static String jobEvents(String jobId) {

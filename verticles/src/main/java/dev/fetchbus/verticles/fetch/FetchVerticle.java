@@ -10,12 +10,14 @@ import dev.fetchbus.verticles.bus.JobView;
 import dev.fetchbus.verticles.bus.OutboxPoller;
 import dev.fetchbus.verticles.bus.Progress;
 import dev.fetchbus.verticles.bus.Outcome;
+import dev.fetchbus.verticles.ops.Metrics;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.PoolOptions;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -44,6 +46,7 @@ public class FetchVerticle extends VerticleBase {
   private String userAgent;
   private Path dataDir;
   private JsonObject lease;
+  private FetchMetrics metrics;
   private boolean stopping;
 
   @Override
@@ -67,6 +70,7 @@ public class FetchVerticle extends VerticleBase {
     JsonObject batch = fetch.getJsonObject("batch");
     limits = new ResultBatcher.BatchLimits(batch.getInteger("maxRows"), batch.getLong("maxDelayMs"),
         batch.getInteger("maxPending"), batch.getLong("retryDelayMs"));
+    metrics = new FetchMetrics(Metrics.registryOrNowhere());
     long sweepMs = fetch.getLong("sweepIntervalMs");
     // Each sweep renews this fetcher's leases; one that misses three sweeps in a row has lost its jobs.
     lease = new JsonObject().put("owner", UUID.randomUUID().toString()).put("leaseMs", 3 * sweepMs);
@@ -74,7 +78,8 @@ public class FetchVerticle extends VerticleBase {
             Bus.consume(vertx, Addresses.FETCH_JOBS_RUN, req -> Future.succeededFuture(
                 new JsonObject().put("accepted", run(JobId.canonical(req.getString("id")))))),
             Bus.consume(vertx, Addresses.FETCH_JOBS_CANCEL, req -> cancel(JobId.canonical(req.getString("id")))),
-            Bus.consume(vertx, Addresses.FETCH_JOBS_PURGE, req -> purge(JobId.canonical(req.getString("id")))))
+            Bus.consume(vertx, Addresses.FETCH_JOBS_PURGE, req -> purge(JobId.canonical(req.getString("id")))),
+            Bus.consume(vertx, Addresses.FETCH_MONITOR, req -> Future.succeededFuture(monitor())))
         .onSuccess(v -> {
           sweep();
           vertx.setPeriodic(sweepMs, id -> sweep());
@@ -102,7 +107,7 @@ public class FetchVerticle extends VerticleBase {
     if (stopping || id == null || runs.containsKey(id)) {
       return false;
     }
-    JobRun run = new JobRun(id, lease, vertx, bus, options -> context(options, id), limiter, limits);
+    JobRun run = new JobRun(id, lease, vertx, bus, options -> context(options, id), limiter, limits, metrics);
     runs.put(id, run);
     run.start().onComplete(ar -> {
       runs.remove(id);
@@ -130,8 +135,11 @@ public class FetchVerticle extends VerticleBase {
     }
     return bus.request(Addresses.STORE_JOBS_ABANDON, new JsonObject().put("id", id)
             .put("status", JobStatus.CANCELLED.wire()).put("outcome", Outcome.CANCELLED.wire()))
-        .onSuccess(job -> vertx.eventBus().publish(Addresses.jobEvents(id),
-            Progress.of(JobView.fromJson(job)).toJson()));
+        .onSuccess(job -> {
+          JobView ended = JobView.fromJson(job);
+          metrics.jobEnded(ended);
+          vertx.eventBus().publish(Addresses.jobEvents(id), Progress.of(ended).toJson());
+        });
   }
 
   /** The store forgets the job, then its mirror and report files go; a running job must be cancelled first. */
@@ -146,6 +154,12 @@ public class FetchVerticle extends VerticleBase {
         .compose(purged -> Future.all(files.stream().map(file -> vertx.fileSystem().exists(file)
                 .compose(exists -> exists ? vertx.fileSystem().deleteRecursive(file) : Future.succeededFuture()))
             .toList()).map(purged));
+  }
+
+  private JsonObject monitor() {
+    return new JsonObject().put("inFlight", limiter.used()).put("maxInFlight", limiter.max())
+        .put("waiting", limiter.waiting())
+        .put("jobs", new JsonArray(runs.values().stream().map(JobRun::monitor).toList()));
   }
 
   private static boolean alreadyFinished(Throwable failure) {

@@ -32,6 +32,19 @@ final class InFlightLimiter {
     }
   }
 
+  int used() {
+    return used;
+  }
+
+  int max() {
+    return max;
+  }
+
+  /** Runs waiting for a slot. */
+  int waiting() {
+    return waiting.size();
+  }
+
   void forget(Runnable onFree) {
     waiting.remove(onFree);
   }

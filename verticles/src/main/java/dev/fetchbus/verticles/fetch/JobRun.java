@@ -46,6 +46,7 @@ final class JobRun {
   private final Function<JobOptions, FetchContext> contexts;
   private final InFlightLimiter limiter;
   private final ResultBatcher batcher;
+  private final FetchMetrics metrics;
   private final Promise<Void> ended = Promise.promise();
   private final ArrayDeque<UrlRef> queue = new ArrayDeque<>();
   private final Map<Integer, UrlFetch> inFlight = new HashMap<>();
@@ -72,15 +73,16 @@ final class JobRun {
   private boolean pumpAgain;
 
   /** {@code lease}: {"owner", "leaseMs"}, the fetcher's claim on the jobs it runs. */
-  JobRun(String id, JsonObject lease, Vertx vertx, Bus bus, Function<JobOptions, FetchContext> contexts, InFlightLimiter limiter,
-         ResultBatcher.BatchLimits limits) {
+  JobRun(String id, JsonObject lease, Vertx vertx, Bus bus, Function<JobOptions, FetchContext> contexts,
+         InFlightLimiter limiter, ResultBatcher.BatchLimits limits, FetchMetrics metrics) {
     this.id = id;
     this.lease = lease;
     this.vertx = vertx;
     this.bus = bus;
     this.contexts = contexts;
     this.limiter = limiter;
-    this.batcher = new ResultBatcher(vertx, limits, this::store, pump);
+    this.metrics = metrics;
+    this.batcher = new ResultBatcher(vertx, limits, this::store, pump, metrics);
   }
 
   /** Starts the run; the returned future completes when the job has ended or the run was stopped. */
@@ -126,6 +128,12 @@ final class JobRun {
       stopped.tryComplete();
     });
     return stopped.future().onComplete(ar -> ended.tryComplete());
+  }
+
+  /** What the run is doing now, for the monitor: {"id", "inFlight", "queued", "unstored", "done", "total"}. */
+  JsonObject monitor() {
+    return new JsonObject().put("id", id).put("inFlight", inFlight.size()).put("queued", queue.size())
+        .put("unstored", batcher.pending()).put("done", completed).put("total", view == null ? null : view.total());
   }
 
   private void armDeadline() {
@@ -204,6 +212,7 @@ final class JobRun {
   }
 
   private void count(FetchResult result) {
+    metrics.result(result);
     completed++;
     bytes += result.bytes();
     if (result.outcome() == Outcome.OK) {
@@ -273,6 +282,7 @@ final class JobRun {
       succeeded = finished.succeeded();
       failed = finished.failed();
       publish(finished.status(), true);
+      metrics.jobEnded(finished);
       LOG.info("job {} {}", id, finished.status().wire());
     }).<Void>mapEmpty().onComplete(ended);
     return stored;

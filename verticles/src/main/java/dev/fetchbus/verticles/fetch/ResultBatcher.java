@@ -25,13 +25,15 @@ final class ResultBatcher {
   private final long retryDelayMs;
   private final Function<List<FetchResult>, Future<?>> sink;
   private final Runnable onSpaceFreed;
+  private final FetchMetrics metrics;
   private final List<Promise<Void>> drainWaiters = new ArrayList<>();
 
   private List<FetchResult> buffer = new ArrayList<>();
   private int inFlight;
   private long timer = -1;
 
-  ResultBatcher(Vertx vertx, BatchLimits limits, Function<List<FetchResult>, Future<?>> sink, Runnable onSpaceFreed) {
+  ResultBatcher(Vertx vertx, BatchLimits limits, Function<List<FetchResult>, Future<?>> sink, Runnable onSpaceFreed,
+                FetchMetrics metrics) {
     this.vertx = vertx;
     this.maxBatch = limits.maxBatch();
     this.maxDelayMs = limits.maxDelayMs();
@@ -39,6 +41,7 @@ final class ResultBatcher {
     this.retryDelayMs = limits.retryDelayMs();
     this.sink = sink;
     this.onSpaceFreed = onSpaceFreed;
+    this.metrics = metrics;
   }
 
   void add(FetchResult result) {
@@ -54,7 +57,7 @@ final class ResultBatcher {
   }
 
   boolean full() {
-    return buffer.size() + inFlight >= maxPending;
+    return pending() >= maxPending;
   }
 
   /** Completes once every result added so far is stored. */
@@ -66,6 +69,11 @@ final class ResultBatcher {
     Promise<Void> waiter = Promise.promise();
     drainWaiters.add(waiter);
     return waiter.future();
+  }
+
+  /** Results added but not yet stored. */
+  int pending() {
+    return buffer.size() + inFlight;
   }
 
   private boolean idle() {
@@ -83,6 +91,7 @@ final class ResultBatcher {
     List<FetchResult> batch = buffer;
     buffer = new ArrayList<>();
     inFlight += batch.size();
+    metrics.batchFlushed(batch.size());
     sink.apply(batch).onComplete(ar -> {
       inFlight -= batch.size();
       if (ar.failed() && permanent(ar.cause())) {

@@ -13,6 +13,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.healthchecks.HealthCheckHandler;
 import io.vertx.ext.healthchecks.Status;
 import io.vertx.ext.web.Router;
+import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,10 +33,14 @@ public class HttpVerticle extends VerticleBase {
     Bus bus = new Bus(vertx, http.getLong("busTimeoutMs"));
 
     Router router = Router.router(vertx);
+    // Before every other handler: it counts requests in flight and times them (debug mode).
+    router.route().handler(RequestTracker.create(vertx, config().getJsonObject("debug")));
     Middleware.mount(vertx, router, config());
     new HelloRoutes(vertx, new HttpDate(vertx), http.getLong("maxDelayMs")).mount(router);
     JobSubmission submission = new JobSubmission(bus, config().getJsonObject("jobs"));
-    new JobRoutes(vertx, java.nio.file.Path.of(config().getString("dataDir")), bus, submission, http.getInteger("maxBodyBytes")).mount(router);
+    new JobRoutes(vertx, Path.of(config().getString("dataDir")), bus, submission, http.getInteger("maxBodyBytes"))
+        .mount(router);
+    new AdminRoutes(vertx, config().getJsonObject("monitor")).mount(router);
     router.get("/health/live").handler(HealthCheckHandler.create(vertx));
     router.get("/health/ready").handler(readiness(bus));
     ProblemResponses.mount(router);

@@ -167,7 +167,8 @@ final class JobRoutes {
           response.end();
         }
       });
-      response.closeHandler(v -> close.run());
+      // Not response.closeHandler: that would replace the router's own, which ends the request's tracking.
+      ctx.addEndHandler(ar -> close.run());
       // The job may have ended while the consumer was being registered: look once more.
       consumer.completion().compose(v -> bus.request(Addresses.STORE_JOBS_GET, request)).onSuccess(again -> {
         Progress latest = Progress.of(JobView.fromJson(again));

@@ -21,8 +21,8 @@ import java.util.Set;
  * {@link ProblemResponses}.
  */
 final class Middleware {
-  /** The routes that need a token when tokens are configured; /hello, /ws/echo, /health and /metrics stay public. */
-  static final List<String> PROTECTED = List.of("/api/*", "/ws/jobs/*", "/admin/*");
+  /** Path prefixes that need a token when tokens are configured; /hello, /ws/echo, /health, /metrics stay public. */
+  static final List<String> PROTECTED = List.of("/api/", "/ws/jobs/", "/admin/");
 
   private static final CharSequence NOSNIFF = HttpHeaders.createOptimized("nosniff");
   private static final CharSequence DENY = HttpHeaders.createOptimized("DENY");
@@ -55,8 +55,22 @@ final class Middleware {
     cors(http.getJsonObject("cors")).ifPresent(cors -> router.route().handler(cors));
     router.route().handler(new RequestTimeout(http.getLong("requestTimeoutMs"),
         http.getJsonArray("requestTimeoutExempt"))::handle);
-    BearerAuth bearer = new BearerAuth(vertx, ApiTokens.of(auth.getJsonArray("tokens")), auth.getJsonObject("rateLimit"));
-    PROTECTED.forEach(prefix -> router.route(prefix).handler(bearer::handle));
+    BearerAuth bearer = new BearerAuth(vertx, ApiTokens.of(auth.getJsonArray("tokens")),
+        auth.getJsonObject("rateLimit"));
+    // Path-less routes with a prefix test, not router.route("/api/*"): a route with a path would show in the route
+    // label of the HTTP metrics ("/api/>/api/jobs/:id").
+    router.route().handler(ctx -> {
+      if (isProtected(ctx.request().path())) {
+        bearer.handle(ctx);
+      } else {
+        ctx.next();
+      }
+    });
+  }
+
+  static boolean isProtected(String path) {
+    return PROTECTED.stream()
+        .anyMatch(prefix -> path.startsWith(prefix) || path.equals(prefix.substring(0, prefix.length() - 1)));
   }
 
   private static void securityHeaders(RoutingContext ctx) {

@@ -15,6 +15,8 @@ import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 
 /** All of Fetchbus's SQL, and nothing else. */
@@ -56,6 +58,12 @@ public final class JobStore {
           + " FROM jobs j WHERE j.id = o.job_id AND o.id IN (SELECT id FROM outbox WHERE kind = $1"
           + " AND done_at IS NULL AND next_at <= now() ORDER BY next_at LIMIT $2 FOR UPDATE SKIP LOCKED)"
           + " RETURNING o.id, o.job_id, o.attempts, o.created_at, j.callback_url";
+  // How long the oldest due task of each kind has been waiting for a poller (0 when none is due); a leased task
+  // is not due. Served by the outbox_due index.
+  private static final String OUTBOX_LAG =
+      "SELECT k.kind, COALESCE(EXTRACT(EPOCH FROM now() - min(o.next_at)), 0)::float8 AS lag"
+          + " FROM unnest(ARRAY['callback', 'report']) AS k(kind)"
+          + " LEFT JOIN outbox o ON o.kind = k.kind AND o.done_at IS NULL AND o.next_at <= now() GROUP BY k.kind";
   private static final String TASK_DONE = "UPDATE outbox SET done_at = now(), last_error = $2 WHERE id = $1";
   private static final String TASK_LATER =
       "UPDATE outbox SET next_at = now() + make_interval(secs => $2 / 1000.0), last_error = $3 WHERE id = $1";
@@ -308,6 +316,15 @@ public final class JobStore {
   /** Puts a failed task back, due again after {@code delayMs}. */
   public Future<Void> taskLater(long id, long delayMs, String error) {
     return pool.preparedQuery(TASK_LATER).execute(Tuple.of(id, delayMs, error)).mapEmpty();
+  }
+
+  /** Seconds the oldest due outbox task of each kind has waited, by kind. */
+  public Future<Map<String, Double>> outboxLag() {
+    return pool.query(OUTBOX_LAG).execute().map(rows -> {
+      Map<String, Double> lag = new TreeMap<>();
+      rows.forEach(row -> lag.put(row.getString("kind"), row.getDouble("lag")));
+      return lag;
+    });
   }
 
   public Future<Void> ping() {

@@ -10,6 +10,7 @@ import dev.fetchbus.verticles.bus.JobView;
 import dev.fetchbus.verticles.bus.Outcome;
 import dev.fetchbus.verticles.bus.ResultBatch;
 import dev.fetchbus.verticles.bus.UrlRef;
+import dev.fetchbus.verticles.ops.Metrics;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonArray;
@@ -19,20 +20,26 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import java.util.List;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Owns the PostgreSQL pool and answers the {@code fetchbus.store.*} addresses. */
 public class StoreVerticle extends VerticleBase {
   private static final int MAX_PAGE = 5_000;
 
+  private static final Logger LOG = LoggerFactory.getLogger(StoreVerticle.class);
+
   private Pool pool;
+  private int poolSize;
   private JobStore store;
 
   @Override
   public Future<?> start() {
     JsonObject pg = config().getJsonObject("pg");
+    poolSize = pg.getInteger("poolSize", 8);
     pool = PgBuilder.pool()
         .with(new PoolOptions()
-            .setMaxSize(pg.getInteger("poolSize", 8))
+            .setMaxSize(poolSize)
             .setMaxWaitQueueSize(pg.getInteger("maxWaitQueue", 1_000))
             .setConnectionTimeout(pg.getInteger("connectTimeoutMs", 5_000))
             .setConnectionTimeoutUnit(java.util.concurrent.TimeUnit.MILLISECONDS))
@@ -40,6 +47,7 @@ public class StoreVerticle extends VerticleBase {
         .using(vertx)
         .build();
     store = new JobStore(pool);
+    OutboxLag outboxLag = Metrics.registry().map(OutboxLag::new).orElse(null);
     return Future.all(List.of(
             consume(Addresses.STORE_JOBS_CREATE,
                 req -> store.create(JobSpec.fromJson(req), req.getString("idempotencyKey"))),
@@ -74,14 +82,39 @@ public class StoreVerticle extends VerticleBase {
                 .map(v -> new JsonObject())),
             consume(Addresses.STORE_OUTBOX_LATER, req -> store.taskLater(req.getLong("id"), req.getLong("delayMs"),
                 req.getString("error")).map(v -> new JsonObject())),
-            consume(Addresses.STORE_PING, req -> store.ping().map(v -> new JsonObject()))))
+            consume(Addresses.STORE_PING, req -> store.ping().map(v -> new JsonObject())),
+            consume(Addresses.STORE_MONITOR, req -> Future.succeededFuture(monitor(outboxLag)))))
         // Fail the deployment now if the database cannot be reached, rather than at the first request.
-        .compose(v -> store.ping());
+        .compose(v -> store.ping())
+        .onSuccess(v -> {
+          if (outboxLag != null) {
+            measure(outboxLag);
+            vertx.setPeriodic(config().getJsonObject("metrics").getLong("outboxLagMs"), id -> measure(outboxLag));
+          }
+        });
   }
 
   @Override
   public Future<?> stop() {
     return pool.close();
+  }
+
+  private void measure(OutboxLag outboxLag) {
+    store.outboxLag().onSuccess(outboxLag::measured).onFailure(err -> {
+      outboxLag.unknown();
+      LOG.debug("measuring the outbox lag failed: {}", err.toString());
+    });
+  }
+
+  /** In use and waiting come from the pool's Vert.x metrics: the Pool API only tells its size. */
+  private JsonObject monitor(OutboxLag outboxLag) {
+    return new JsonObject()
+        .put("size", pool.size())
+        .put("maxSize", poolSize)
+        .put("inUse", Metrics.poolGauge("vertx.pool.in.use", "sql").values().stream().reduce(Double::sum).orElse(null))
+        .put("waiting", Metrics.poolGauge("vertx.pool.queue.pending", "sql").values().stream().reduce(Double::sum)
+            .orElse(null))
+        .put("outboxLagSeconds", outboxLag == null ? null : outboxLag.toJson());
   }
 
   /** Every store address answers UNAVAILABLE, at once, while the database cannot be reached. */

@@ -19,6 +19,19 @@ class MiddlewareRulesTest {
   }
 
   @Test
+  void theApiTheJobSocketsAndAdminAreProtected() {
+    assertThat(Middleware.isProtected("/api/jobs")).isTrue();
+    assertThat(Middleware.isProtected("/api")).isTrue();
+    assertThat(Middleware.isProtected("/ws/jobs/abc")).isTrue();
+    assertThat(Middleware.isProtected("/admin/monitor")).isTrue();
+    assertThat(Middleware.isProtected("/apiary")).isFalse();
+    assertThat(Middleware.isProtected("/ws/echo")).isFalse();
+    assertThat(Middleware.isProtected("/hello")).isFalse();
+    assertThat(Middleware.isProtected("/metrics")).isFalse();
+    assertThat(Middleware.isProtected("/health/ready")).isFalse();
+  }
+
+  @Test
   void onlyOurTextFormatsAreCompressed() {
     assertThat(Middleware.compressible("application/json")).isTrue();
     assertThat(Middleware.compressible("application/problem+json")).isTrue();

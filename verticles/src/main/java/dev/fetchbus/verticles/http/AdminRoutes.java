@@ -1,0 +1,73 @@
+package dev.fetchbus.verticles.http;
+
+import dev.fetchbus.verticles.bus.Addresses;
+import dev.fetchbus.verticles.bus.Bus;
+import dev.fetchbus.verticles.ops.LoopLagProbes;
+import dev.fetchbus.verticles.ops.Metrics;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.micrometer.PrometheusScrapingHandler;
+import java.util.Map;
+
+/**
+ * {@code GET /metrics} (Prometheus text, when metrics are enabled) and {@code GET /admin/monitor}: what runs now.
+ * The monitor asks the fetcher and the store over the bus, each with a short timeout of its own, so a part that
+ * does not answer is marked unavailable instead of holding up the page.
+ */
+final class AdminRoutes {
+  private final Vertx vertx;
+  private final Bus partBus;
+  private final LoopLagProbes loops;
+
+  /** {@code monitor}: the config's monitor section. */
+  AdminRoutes(Vertx vertx, JsonObject monitor) {
+    this.vertx = vertx;
+    this.partBus = new Bus(vertx, monitor.getLong("partTimeoutMs"));
+    this.loops = LoopLagProbes.of(vertx, monitor.getLong("loopProbeMs"), monitor.getLong("loopWindowMs"));
+  }
+
+  void mount(Router router) {
+    Metrics.registry().ifPresent(registry ->
+        router.get("/metrics").handler(PrometheusScrapingHandler.create((PrometheusMeterRegistry) registry)));
+    router.get("/admin/monitor").handler(this::monitor);
+  }
+
+  private void monitor(RoutingContext ctx) {
+    Future<JsonObject> fetch = part(Addresses.FETCH_MONITOR);
+    Future<JsonObject> store = part(Addresses.STORE_MONITOR);
+    Future.all(fetch, store).onComplete(ar -> ctx.response()
+        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+        .end(new JsonObject()
+            .put("loops", loops.snapshot())
+            .put("http", new JsonObject().put("inFlight", RequestTracker.inFlight(vertx)))
+            .put("fetch", fetch.result())
+            .put("store", store.result())
+            .put("workers", workers())
+            .encode()));
+  }
+
+  /** A part's answer marked available, or why it is not; never a failed future. */
+  private Future<JsonObject> part(String address) {
+    return partBus.request(address, new JsonObject())
+        .map(reply -> reply.put("available", true))
+        .otherwise(err -> new JsonObject().put("available", false).put("error", String.valueOf(err.getMessage())));
+  }
+
+  /** The worker pools' threads in use and tasks waiting, from their Vert.x metrics. */
+  private static JsonObject workers() {
+    if (Metrics.registry().isEmpty()) {
+      return new JsonObject().put("available", false).put("error", "metrics are disabled");
+    }
+    Map<String, Double> inUse = Metrics.poolGauge("vertx.pool.in.use", "worker");
+    Map<String, Double> queued = Metrics.poolGauge("vertx.pool.queue.pending", "worker");
+    JsonObject pools = new JsonObject();
+    inUse.forEach((pool, n) -> pools.put(pool, new JsonObject().put("inUse", n.longValue())
+        .put("queued", queued.getOrDefault(pool, 0.0).longValue())));
+    return new JsonObject().put("available", true).put("pools", pools);
+  }
+}

@@ -1,0 +1,62 @@
+package dev.fetchbus.verticles.ops;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
+import io.vertx.micrometer.Label;
+import io.vertx.micrometer.Match;
+import io.vertx.micrometer.MatchType;
+import io.vertx.micrometer.MetricsDomain;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import io.vertx.micrometer.VertxPrometheusOptions;
+import io.vertx.micrometer.backends.BackendRegistries;
+import java.util.EnumSet;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/** The one Prometheus registry Vert.x reports to and Fetchbus adds its own meters to. */
+public final class Metrics {
+  /** Without metrics, meters are registered here: a registry with no backend, whose meters record nothing. */
+  private static final MeterRegistry NOWHERE = new CompositeMeterRegistry();
+
+  private Metrics() {
+  }
+
+  /**
+   * Vert.x metrics (HTTP server and client, pools, event bus) into a Prometheus registry. Labels are bounded: HTTP
+   * requests by method, code and route template ({@code /api/jobs/:id}), never by raw path, which carries job ids;
+   * event-bus meters not by address ({@code fetchbus.events.job.<id>}). The fetcher's client keeps one connection
+   * pool per origin address, named after it, so those pool names fold into one, {@code origins}.
+   */
+  public static MicrometerMetricsOptions options(boolean enabled) {
+    return new MicrometerMetricsOptions()
+        .setEnabled(enabled)
+        .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true))
+        .setLabels(EnumSet.of(Label.HTTP_METHOD, Label.HTTP_CODE, Label.HTTP_ROUTE, Label.POOL_TYPE, Label.POOL_NAME,
+            Label.EB_SIDE))
+        .addLabelMatch(new Match().setDomain(MetricsDomain.NAMED_POOLS).setLabel(Label.POOL_NAME.toString())
+            .setType(MatchType.REGEX).setValue(".*:[0-9]+").setAlias("origins"));
+  }
+
+  /** The registry, when metrics are enabled. */
+  public static Optional<MeterRegistry> registry() {
+    return Optional.ofNullable(BackendRegistries.getDefaultNow());
+  }
+
+  /**
+   * A Vert.x pool gauge ({@code vertx.pool.in.use}, {@code vertx.pool.queue.pending}, ...) of the pools of one
+   * type ({@code worker}, {@code sql}, {@code http}), by pool name; empty without metrics.
+   */
+  public static Map<String, Double> poolGauge(String name, String poolType) {
+    Map<String, Double> byPool = new TreeMap<>();
+    registry().ifPresent(registry -> registry.find(name).tag(Label.POOL_TYPE.toString(), poolType).gauges()
+        .forEach(gauge -> byPool.merge(String.valueOf(gauge.getId().getTag(Label.POOL_NAME.toString())),
+            gauge.value(), Double::sum)));
+    return byPool;
+  }
+
+  /** The registry to add meters to: the real one, or one that records nothing when metrics are off. */
+  public static MeterRegistry registryOrNowhere() {
+    return registry().orElse(NOWHERE);
+  }
+}

@@ -1,0 +1,101 @@
+package dev.fetchbus.verticles.http;
+
+import static dev.fetchbus.verticles.testing.StrictVertx.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import dev.fetchbus.verticles.testing.StrictVertx;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetSocket;
+import io.vertx.ext.web.Router;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+
+/** The first handler of every route, on a real server: in-flight count and, in debug mode, the slow-request log. */
+class RequestTrackerTest {
+  private Vertx vertx;
+  private HttpServer server;
+  private HttpClientAgent client;
+  private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
+  private final Logger logger = (Logger) LoggerFactory.getLogger(RequestTracker.class);
+
+  @BeforeEach
+  void start() {
+    vertx = StrictVertx.create();
+    logs.start();
+    logger.addAppender(logs);
+    client = vertx.createHttpClient();
+  }
+
+  @AfterEach
+  void stop() {
+    logger.detachAppender(logs);
+    await(vertx.close());
+  }
+
+  private void serve(JsonObject debug) {
+    Router router = Router.router(vertx);
+    router.route().handler(RequestTracker.create(vertx, debug));
+    router.get("/fast").handler(ctx -> ctx.response().end("fast"));
+    router.get("/slow/:n").handler(ctx -> vertx.setTimer(150, t -> ctx.response().end("slow")));
+    router.get("/never").handler(ctx -> { });
+    server = await(vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1"));
+  }
+
+  private String get(String path) {
+    return await(client.request(HttpMethod.GET, server.actualPort(), "127.0.0.1", path)
+        .compose(request -> request.send().compose(HttpClientResponse::body))).toString();
+  }
+
+  private List<String> warnings() {
+    return logs.list.stream().filter(e -> e.getLevel() == Level.WARN).map(ILoggingEvent::getFormattedMessage).toList();
+  }
+
+  @Test
+  void inDebugModeASlowRequestIsLoggedWithItsRouteTemplate() {
+    serve(new JsonObject().put("enabled", true).put("slowHandlerMs", 100));
+    assertThat(get("/fast")).isEqualTo("fast");
+    assertThat(get("/slow/7")).isEqualTo("slow");
+    assertThat(warnings()).singleElement().satisfies(w -> assertThat(w)
+        .startsWith("slow request: GET /slow/:n took ").contains("debug.slowHandlerMs 100"));
+  }
+
+  @Test
+  void withoutDebugNothingIsLogged() {
+    serve(new JsonObject().put("enabled", false).put("slowHandlerMs", 100));
+    assertThat(get("/slow/7")).isEqualTo("slow");
+    assertThat(warnings()).isEmpty();
+  }
+
+  @Test
+  void aRequestCountsAsInFlightUntilItsResponseEndsOrItsConnectionCloses() {
+    serve(new JsonObject().put("enabled", false).put("slowHandlerMs", 100));
+    Future<String> slow = client.request(HttpMethod.GET, server.actualPort(), "127.0.0.1", "/slow/1")
+        .compose(request -> request.send().compose(HttpClientResponse::body)).map(Buffer::toString);
+    NetSocket hanging = await(vertx.createNetClient().connect(server.actualPort(), "127.0.0.1"));
+    await(hanging.write("GET /never HTTP/1.1\r\nHost: test\r\n\r\n"));
+    await(StrictVertx.eventually(vertx, Duration.ofSeconds(5), 10,
+        () -> Future.succeededFuture(RequestTracker.inFlight(vertx) == 2)));
+
+    assertThat(await(slow)).isEqualTo("slow");
+    await(StrictVertx.eventually(vertx, Duration.ofSeconds(5), 10,
+        () -> Future.succeededFuture(RequestTracker.inFlight(vertx) == 1)));
+    await(hanging.close());
+    await(StrictVertx.eventually(vertx, Duration.ofSeconds(5), 10,
+        () -> Future.succeededFuture(RequestTracker.inFlight(vertx) == 0)));
+  }
+}
