@@ -4,13 +4,8 @@ import static dev.fetchbus.verticles.testing.StrictVertx.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.fetchbus.verticles.testing.StrictVertx;
-import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
-import java.io.File;
-import java.io.IOException;
-import java.net.ServerSocket;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,7 +25,7 @@ class CrashResumeTest {
 
   @Test
   void aKilledServiceResumesItsJobWithExactlyOneResultPerUrl() throws Exception {
-    int port = freePort();
+    int port = TestApp.freePort();
     WebClient client = WebClient.create(running.vertx);
     String base = "http://127.0.0.1:" + port;
     List<String> urls = new ArrayList<>();
@@ -38,10 +33,10 @@ class CrashResumeTest {
       urls.add(running.origin.url("/slow/" + n + "?ms=20"));
     }
 
-    Process first = launch(port, "first");
+    Process first = ChildApp.launch(running.dataDir, port, "crash-resume-first", "256m");
     String id;
     try {
-      awaitReady(client, base);
+      ChildApp.awaitReady(running.vertx, client, base);
       JsonObject submitted = await(client.postAbs(base + "/api/jobs")
           .sendJsonObject(new JsonObject().put("urls", urls).put("concurrency", 50).put("perHost", 50)))
           .bodyAsJsonObject();
@@ -53,9 +48,9 @@ class CrashResumeTest {
       first.waitFor(30, TimeUnit.SECONDS);
     }
 
-    Process second = launch(port, "second");
+    Process second = ChildApp.launch(running.dataDir, port, "crash-resume-second", "256m");
     try {
-      awaitReady(client, base);
+      ChildApp.awaitReady(running.vertx, client, base);
       JsonObject before = await(client.getAbs(base + "/api/jobs/" + id).send()).bodyAsJsonObject();
       assertThat(before.getInteger("completed")).isLessThan(URLS);
       await(StrictVertx.eventually(running.vertx, Duration.ofSeconds(90), 100, () -> client.getAbs(base + "/api/jobs/" + id)
@@ -72,27 +67,5 @@ class CrashResumeTest {
       client.close();
     }
     assertThat(second.exitValue()).isZero();
-  }
-
-  private static Process launch(int port, String name) throws IOException {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    ProcessBuilder builder = new ProcessBuilder(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-        Main.class.getName());
-    builder.environment().put("FETCHBUS_DATA_DIR", running.dataDir.toString());
-    builder.environment().put("FETCHBUS_HTTP_PORT", Integer.toString(port));
-    builder.environment().put("FETCHBUS_FETCH_ALLOW", "127.0.0.0/8");
-    File log = Path.of("target", "crash-resume-" + name + ".log").toFile();
-    return builder.redirectErrorStream(true).redirectOutput(log).start();
-  }
-
-  private static void awaitReady(WebClient client, String base) {
-    await(StrictVertx.eventually(running.vertx, Duration.ofSeconds(60), 100, () -> client.getAbs(base + "/health/ready")
-        .send().map(r -> r.statusCode() == 200).otherwise(false)), Duration.ofSeconds(65));
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
   }
 }

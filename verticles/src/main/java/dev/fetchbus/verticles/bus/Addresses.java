@@ -48,6 +48,15 @@ public final class Addresses {
   public static final String STORE_OUTBOX_DONE = "fetchbus.store.outbox.done";
   /** Store: a task failed; due again later. Request {"id", "delayMs", "error"}, reply {}. */
   public static final String STORE_OUTBOX_LATER = "fetchbus.store.outbox.later";
+  /**
+   * Store: record a complete upload (its file already renamed into place). Request {@link Upload} without
+   * "createdAt", reply {@link Upload}.
+   */
+  public static final String STORE_UPLOADS_CREATE = "fetchbus.store.uploads.create";
+  /** Store: read one upload. Request {"id"}, reply {@link Upload}; NOT_FOUND. */
+  public static final String STORE_UPLOADS_GET = "fetchbus.store.uploads.get";
+  /** Store: delete an upload's row (its file is the caller's). Request {"id"}, reply {@link Upload}; NOT_FOUND. */
+  public static final String STORE_UPLOADS_DELETE = "fetchbus.store.uploads.delete";
   /** Store: answers once the database does. Request {}, reply {}. */
   public static final String STORE_PING = "fetchbus.store.ping";
 

@@ -31,6 +31,8 @@ public class HttpVerticle extends VerticleBase {
     Router router = Router.router(vertx);
     new HelloRoutes(vertx, new HttpDate(vertx), http.getLong("maxDelayMs")).mount(router);
     new JobRoutes(vertx, java.nio.file.Path.of(config().getString("dataDir")), bus, config().getJsonObject("jobs"), http.getInteger("maxBodyBytes")).mount(router);
+    UploadRoutes uploads = new UploadRoutes(vertx, java.nio.file.Path.of(config().getString("dataDir")), bus, config().getJsonObject("uploads"));
+    uploads.mount(router);
     router.get("/health/live").handler(HealthCheckHandler.create(vertx));
     router.get("/health/ready").handler(readiness(bus));
     ProblemResponses.mount(router);
@@ -42,7 +44,7 @@ public class HttpVerticle extends VerticleBase {
             .setIdleTimeout(http.getInteger("idleTimeoutSeconds"))
             .setIdleTimeoutUnit(TimeUnit.SECONDS))
         .requestHandler(router);
-    return server.listen()
+    return uploads.createDirectory().compose(v -> server.listen())
         .onSuccess(s -> LOG.info("HTTP listening on {}:{}", http.getString("host"), s.actualPort()));
   }
 

@@ -17,7 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
-/** All of Fetchbus's SQL, and nothing else. */
+/** The SQL of jobs, their URLs and results, and the outbox (uploads: {@link UploadStore}); nothing else. */
 public final class JobStore {
   private static final String JOB_COLUMNS =
       "id, status, total, completed, succeeded, failed, created_at, started_at, finished_at";

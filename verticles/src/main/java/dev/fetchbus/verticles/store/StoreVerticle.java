@@ -9,6 +9,7 @@ import dev.fetchbus.verticles.bus.JobStatus;
 import dev.fetchbus.verticles.bus.JobView;
 import dev.fetchbus.verticles.bus.Outcome;
 import dev.fetchbus.verticles.bus.ResultBatch;
+import dev.fetchbus.verticles.bus.Upload;
 import dev.fetchbus.verticles.bus.UrlRef;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -40,6 +41,7 @@ public class StoreVerticle extends VerticleBase {
         .using(vertx)
         .build();
     store = new JobStore(pool);
+    UploadStore uploads = new UploadStore(pool);
     return Future.all(List.of(
             consume(Addresses.STORE_JOBS_CREATE,
                 req -> store.create(JobSpec.fromJson(req), req.getString("idempotencyKey"))),
@@ -71,6 +73,9 @@ public class StoreVerticle extends VerticleBase {
                 .map(v -> new JsonObject())),
             consume(Addresses.STORE_OUTBOX_LATER, req -> store.taskLater(req.getLong("id"), req.getLong("delayMs"),
                 req.getString("error")).map(v -> new JsonObject())),
+            consume(Addresses.STORE_UPLOADS_CREATE, req -> uploads.create(Upload.fromJson(req)).map(Upload::toJson)),
+            consume(Addresses.STORE_UPLOADS_GET, req -> uploads.get(uploadId(req)).map(Upload::toJson)),
+            consume(Addresses.STORE_UPLOADS_DELETE, req -> uploads.delete(uploadId(req)).map(Upload::toJson)),
             consume(Addresses.STORE_PING, req -> store.ping().map(v -> new JsonObject()))))
         // Fail the deployment now if the database cannot be reached, rather than at the first request.
         .compose(v -> store.ping());
@@ -94,6 +99,11 @@ public class StoreVerticle extends VerticleBase {
       throw FailureCode.BAD_INPUT.exception("'" + wire + "' is not a final status");
     }
     return status;
+  }
+
+  /** Senders check ids first, so one that is not a UUID is a malformed request (BAD_INPUT). */
+  private static java.util.UUID uploadId(JsonObject req) {
+    return java.util.UUID.fromString(req.getString("id"));
   }
 
   private static int pageLimit(JsonObject req) {
