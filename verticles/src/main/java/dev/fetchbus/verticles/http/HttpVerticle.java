@@ -41,6 +41,7 @@ public class HttpVerticle extends VerticleBase {
             .setHost(http.getString("host"))
             .setPort(http.getInteger("port"))
             .setAcceptBacklog(http.getInteger("acceptBacklog"))
+            .setMaxChunkSize(http.getInteger("maxChunkBytes"))
             .setIdleTimeout(http.getInteger("idleTimeoutSeconds"))
             .setIdleTimeoutUnit(TimeUnit.SECONDS))
         .requestHandler(router);
