@@ -92,7 +92,7 @@ class UploadTest {
 
   /** The body is sent only after the server's 100 Continue, as curl does for large bodies. */
   @Test
-  void expectContinueIsAnsweredOnceTheFileIsOpen() throws Exception {
+  void aClientExpecting100ContinueIsInvitedToSend() throws Exception {
     byte[] body = randomBytes(100_000);
     String location;
     try (Socket socket = connect()) {
