@@ -21,6 +21,9 @@ import java.util.stream.Stream;
 
 /** The whole app, in this JVM, on a real embedded PostgreSQL, with the blocked-thread checker strict. */
 final class TestApp implements AutoCloseable {
+  /** {@code uploads.maxBytes} in tests: small, so that refusing an oversize body costs little. */
+  static final long UPLOAD_MAX_BYTES = 8L << 20;
+
   final FetchbusApp app;
   final int port;
 
@@ -65,6 +68,7 @@ final class TestApp implements AutoCloseable {
         .put("maxEventLoopExecuteTimeMs", StrictVertx.MAX_EVENT_LOOP_MS)
         .put("blockedThreadCheckIntervalMs", StrictVertx.CHECK_INTERVAL_MS);
     config.getJsonObject("fetch").put("sweepIntervalMs", 500);
+    config.getJsonObject("uploads").put("maxBytes", UPLOAD_MAX_BYTES);
     config.getJsonObject("outbox").put("pollMs", 100).put("leaseMs", 2_000).put("retryBaseMs", 100).put("retryMaxMs", 300);
     adjust.accept(config);
     FetchbusApp app = FetchbusApp.start(config, DeploymentPlan.fromJson(ConfigLoader.resource("conf/plan.json")));
@@ -82,9 +86,18 @@ final class TestApp implements AutoCloseable {
 
   /** Rows in the jobs table matching a condition (test-written SQL). */
   long jobRows(String where) throws Exception {
+    return count("SELECT count(*) FROM jobs WHERE " + where);
+  }
+
+  /** Rows in the uploads table, read straight from PostgreSQL. */
+  long uploadRows() throws Exception {
+    return count("SELECT count(*) FROM uploads");
+  }
+
+  private long count(String sql) throws Exception {
     PgConnectOptions db = Database.connectOptions(app.config().getJsonObject("pg"));
     try (Connection c = DriverManager.getConnection(Database.jdbcUrl(db), db.getUser(), db.getPassword());
-         ResultSet rs = c.createStatement().executeQuery("SELECT count(*) FROM jobs WHERE " + where)) {
+         ResultSet rs = c.createStatement().executeQuery(sql)) {
       rs.next();
       return rs.getLong(1);
     }

@@ -62,6 +62,16 @@ public final class Addresses {
    * metrics).
    */
   public static final String STORE_MONITOR = "fetchbus.store.monitor";
+
+  /**
+   * Store: record a complete upload (its file already renamed into place). Request {@link Upload} without
+   * "createdAt", reply {@link Upload}.
+   */
+  public static final String STORE_UPLOADS_CREATE = "fetchbus.store.uploads.create";
+  /** Store: read one upload. Request {"id"}, reply {@link Upload}; NOT_FOUND. */
+  public static final String STORE_UPLOADS_GET = "fetchbus.store.uploads.get";
+  /** Store: delete an upload's row (its file is the caller's). Request {"id"}, reply {@link Upload}; NOT_FOUND. */
+  public static final String STORE_UPLOADS_DELETE = "fetchbus.store.uploads.delete";
   /** Store: answers once the database does. Request {}, reply {}. */
   public static final String STORE_PING = "fetchbus.store.ping";
 

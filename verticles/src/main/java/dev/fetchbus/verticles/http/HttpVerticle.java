@@ -41,6 +41,9 @@ public class HttpVerticle extends VerticleBase {
     new JobRoutes(vertx, Path.of(config().getString("dataDir")), bus, submission, http.getInteger("maxBodyBytes"))
         .mount(router);
     new AdminRoutes(vertx, config().getJsonObject("monitor")).mount(router);
+    UploadRoutes uploads = new UploadRoutes(vertx, Path.of(config().getString("dataDir")), bus,
+        config().getJsonObject("uploads"));
+    uploads.mount(router);
     router.get("/health/live").handler(HealthCheckHandler.create(vertx));
     router.get("/health/ready").handler(readiness(bus));
     ProblemResponses.mount(router);
@@ -50,6 +53,7 @@ public class HttpVerticle extends VerticleBase {
             .setHost(http.getString("host"))
             .setPort(http.getInteger("port"))
             .setAcceptBacklog(http.getInteger("acceptBacklog"))
+            .setMaxChunkSize(http.getInteger("maxChunkBytes"))
             .setIdleTimeout(http.getInteger("idleTimeoutSeconds"))
             .setIdleTimeoutUnit(TimeUnit.SECONDS)
             .setCompressionSupported(compression.getBoolean("enabled"))
@@ -57,7 +61,8 @@ public class HttpVerticle extends VerticleBase {
             .setCompressionContentSizeThreshold(compression.getInteger("minBytes")))
         .requestHandler(router);
     // Bus clients (the TCP bridge among them) submit through the same validation as POST /api/jobs.
-    return Future.all(Bus.consume(vertx, Addresses.JOBS_SUBMIT, submission::submitFromBus), server.listen())
+    return Future.all(Bus.consume(vertx, Addresses.JOBS_SUBMIT, submission::submitFromBus),
+            uploads.createDirectory().compose(v -> server.listen()))
         .onSuccess(v -> LOG.info("HTTP listening on {}:{}", http.getString("host"), server.actualPort()));
   }
 

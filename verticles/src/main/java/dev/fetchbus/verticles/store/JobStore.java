@@ -19,7 +19,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
 
-/** All of Fetchbus's SQL, and nothing else. */
+/** The SQL of jobs, their URLs and results, and the outbox (uploads: {@link UploadStore}); nothing else. */
 public final class JobStore {
   private static final String JOB_COLUMNS =
       "id, status, total, completed, succeeded, failed, created_at, started_at, finished_at";

@@ -9,12 +9,14 @@ import dev.fetchbus.verticles.bus.JobStatus;
 import dev.fetchbus.verticles.bus.JobView;
 import dev.fetchbus.verticles.bus.Outcome;
 import dev.fetchbus.verticles.bus.ResultBatch;
+import dev.fetchbus.verticles.bus.Upload;
 import dev.fetchbus.verticles.bus.UrlRef;
 import dev.fetchbus.verticles.ops.Metrics;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.UUID;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
@@ -48,6 +50,7 @@ public class StoreVerticle extends VerticleBase {
         .build();
     store = new JobStore(pool);
     OutboxLag outboxLag = Metrics.registry().map(OutboxLag::new).orElse(null);
+    UploadStore uploads = new UploadStore(pool);
     return Future.all(List.of(
             consume(Addresses.STORE_JOBS_CREATE,
                 req -> store.create(JobSpec.fromJson(req), req.getString("idempotencyKey"))),
@@ -82,6 +85,9 @@ public class StoreVerticle extends VerticleBase {
                 .map(v -> new JsonObject())),
             consume(Addresses.STORE_OUTBOX_LATER, req -> store.taskLater(req.getLong("id"), req.getLong("delayMs"),
                 req.getString("error")).map(v -> new JsonObject())),
+            consume(Addresses.STORE_UPLOADS_CREATE, req -> uploads.create(Upload.fromJson(req)).map(Upload::toJson)),
+            consume(Addresses.STORE_UPLOADS_GET, req -> uploads.get(uploadId(req)).map(Upload::toJson)),
+            consume(Addresses.STORE_UPLOADS_DELETE, req -> uploads.delete(uploadId(req)).map(Upload::toJson)),
             consume(Addresses.STORE_PING, req -> store.ping().map(v -> new JsonObject())),
             consume(Addresses.STORE_MONITOR, req -> Future.succeededFuture(monitor(outboxLag)))))
         // Fail the deployment now if the database cannot be reached, rather than at the first request.
@@ -138,6 +144,11 @@ public class StoreVerticle extends VerticleBase {
       throw FailureCode.BAD_INPUT.exception("'owner' (the fetcher's lease id) is required");
     }
     return owner;
+  }
+
+  /** Senders check ids first, so one that is not a UUID is a malformed request (BAD_INPUT). */
+  private static UUID uploadId(JsonObject req) {
+    return UUID.fromString(req.getString("id"));
   }
 
   private static int pageLimit(JsonObject req) {

@@ -1,0 +1,153 @@
+package dev.fetchbus.verticles.http;
+
+import dev.fetchbus.verticles.bus.Addresses;
+import dev.fetchbus.verticles.bus.Bus;
+import dev.fetchbus.verticles.bus.Upload;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.UUID;
+
+/**
+ * Streaming uploads: the request body is piped to a file under {@code <dataDir>/uploads/} (no BodyHandler, nothing
+ * held in memory beyond the chunks in transit), its metadata stored over the event bus once the file is in place.
+ */
+final class UploadRoutes {
+  private static final CharSequence JSON = HttpHeaders.createOptimized("application/json");
+  /**
+   * How long the rest of a refused body is read and dropped before the connection is closed. Closing at once, with
+   * the client still sending, makes the kernel answer with a reset that can destroy the 413 before it is read.
+   */
+  private static final long LINGER_MS = 2_000;
+
+  private final Vertx vertx;
+  private final String dir;
+  private final Bus bus;
+  private final long maxBytes;
+
+  UploadRoutes(Vertx vertx, Path dataDir, Bus bus, JsonObject uploads) {
+    this.vertx = vertx;
+    this.dir = dataDir.toAbsolutePath().resolve("uploads").toString();
+    this.bus = bus;
+    this.maxBytes = uploads.getLong("maxBytes");
+  }
+
+  Future<Void> createDirectory() {
+    return vertx.fileSystem().mkdirs(dir);
+  }
+
+  void mount(Router router) {
+    router.post("/api/uploads").handler(this::upload);
+    router.get("/api/uploads/:id").handler(this::get);
+    router.get("/api/uploads/:id/content").handler(this::content);
+    router.delete("/api/uploads/:id").handler(this::delete);
+  }
+
+  static Problem.InvalidRequest tooLarge(long maxBytes) {
+    return new Problem.InvalidRequest(Problem.of(413, "body-too-large", "Request body too large",
+        "an upload is at most " + maxBytes + " bytes"));
+  }
+
+  /** {@code POST /api/uploads}: the raw body, kept with its Content-Type. 201 once the file and its row exist. */
+  private void upload(RoutingContext ctx) {
+    HttpServerRequest request = ctx.request();
+    // Until the file is open the body must wait in the request's queue: a chunk delivered with no handler is lost.
+    request.pause();
+    String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+    if (length != null && Long.parseLong(length) > maxBytes) {
+      refuse(ctx, tooLarge(maxBytes));
+      return;
+    }
+    String contentType = Objects.requireNonNullElse(request.getHeader(HttpHeaders.CONTENT_TYPE),
+        HttpHeaders.APPLICATION_OCTET_STREAM.toString());
+    String id = UUID.randomUUID().toString();
+    UploadFile file = new UploadFile(vertx, dir, id, maxBytes);
+    file.open()
+        .compose(opened -> {
+          // The server does not answer "Expect: 100-continue" by itself: invite the body only once it has a place.
+          if (request.headers().contains(HttpHeaders.EXPECT, HttpHeaders.CONTINUE, true)) {
+            request.response().writeContinue();
+          }
+          return request.pipeTo(opened);
+        })
+        .compose(v -> file.commit())
+        .compose(v -> bus.request(Addresses.STORE_UPLOADS_CREATE,
+            new Upload(id, file.bytes(), file.sha256(), contentType, null).toJson()))
+        .onSuccess(upload -> ctx.response().setStatusCode(201)
+            .putHeader(HttpHeaders.LOCATION, "/api/uploads/" + id)
+            .putHeader(HttpHeaders.CONTENT_TYPE, JSON)
+            .end(upload.encode()))
+        // No row without a complete file, no file without a row: whatever failed, the file goes.
+        .onFailure(err -> file.discard().onComplete(v -> refuse(ctx, err)));
+  }
+
+  /**
+   * Answers a failed upload with its problem. If the body has not been read to its end, the answer says
+   * {@code Connection: close}, the rest of the body is dropped until it ends (or for {@link #LINGER_MS}), and then
+   * the connection is closed.
+   */
+  private void refuse(RoutingContext ctx, Throwable failure) {
+    HttpServerRequest request = ctx.request();
+    if (ctx.response().closed()) {
+      return; // the client went away mid-upload: nobody to answer
+    }
+    boolean bodyLeft = !request.isEnded();
+    if (bodyLeft) {
+      ctx.response().putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
+    }
+    ctx.fail(failure);
+    if (bodyLeft) {
+      long linger = vertx.setTimer(LINGER_MS, t -> request.connection().close());
+      request.endHandler(v -> {
+        vertx.cancelTimer(linger);
+        request.connection().close();
+      });
+      request.resume();
+    }
+  }
+
+  private void get(RoutingContext ctx) {
+    bus.request(Addresses.STORE_UPLOADS_GET, new JsonObject().put("id", uploadId(ctx)))
+        .onSuccess(upload -> ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, JSON).end(upload.encode()))
+        .onFailure(ctx::fail);
+  }
+
+  /** The file as uploaded, with its Content-Type; sendFile sets the Content-Length. */
+  private void content(RoutingContext ctx) {
+    String id = uploadId(ctx);
+    bus.request(Addresses.STORE_UPLOADS_GET, new JsonObject().put("id", id))
+        .compose(upload -> ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, upload.getString("contentType"))
+            .sendFile(path(id)))
+        .onFailure(ctx::fail);
+  }
+
+  /** Deletes the row first, so the upload disappears at once; then its file. */
+  private void delete(RoutingContext ctx) {
+    String id = uploadId(ctx);
+    bus.request(Addresses.STORE_UPLOADS_DELETE, new JsonObject().put("id", id))
+        .compose(row -> vertx.fileSystem().exists(path(id)))
+        .compose(exists -> exists ? vertx.fileSystem().delete(path(id)) : Future.<Void>succeededFuture())
+        .onSuccess(v -> ctx.response().setStatusCode(204).end())
+        .onFailure(ctx::fail);
+  }
+
+  private String path(String id) {
+    return dir + "/" + id;
+  }
+
+  /** The id in its canonical form; one that is not a UUID names no upload. */
+  private static String uploadId(RoutingContext ctx) {
+    String id = ctx.pathParam("id");
+    try {
+      return UUID.fromString(id).toString();
+    } catch (IllegalArgumentException e) {
+      throw new Problem.InvalidRequest(Problem.of(404, "not-found", "Not found", "upload " + id + " not found"));
+    }
+  }
+}
