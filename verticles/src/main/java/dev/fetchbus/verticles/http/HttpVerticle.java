@@ -31,6 +31,7 @@ public class HttpVerticle extends VerticleBase {
     Router router = Router.router(vertx);
     new HelloRoutes(vertx, new HttpDate(vertx), http.getLong("maxDelayMs")).mount(router);
     new JobRoutes(vertx, java.nio.file.Path.of(config().getString("dataDir")), bus, config().getJsonObject("jobs"), http.getInteger("maxBodyBytes")).mount(router);
+    new WebSocketRoutes(vertx, new ProgressFeed(vertx, bus), http).mount(router);
     router.get("/health/live").handler(HealthCheckHandler.create(vertx));
     router.get("/health/ready").handler(readiness(bus));
     ProblemResponses.mount(router);
@@ -40,7 +41,9 @@ public class HttpVerticle extends VerticleBase {
             .setPort(http.getInteger("port"))
             .setAcceptBacklog(http.getInteger("acceptBacklog"))
             .setIdleTimeout(http.getInteger("idleTimeoutSeconds"))
-            .setIdleTimeoutUnit(TimeUnit.SECONDS))
+            .setIdleTimeoutUnit(TimeUnit.SECONDS)
+            .setMaxWebSocketFrameSize(http.getJsonObject("webSocket").getInteger("maxFrameBytes"))
+            .setMaxWebSocketMessageSize(http.getJsonObject("webSocket").getInteger("maxMessageBytes")))
         .requestHandler(router);
     return server.listen()
         .onSuccess(s -> LOG.info("HTTP listening on {}:{}", http.getString("host"), s.actualPort()));
