@@ -80,6 +80,7 @@ class CrashResumeTest {
         Main.class.getName());
     builder.environment().put("FETCHBUS_DATA_DIR", running.dataDir.toString());
     builder.environment().put("FETCHBUS_HTTP_PORT", Integer.toString(port));
+    builder.environment().put("FETCHBUS_TCP_PORT", "0");
     builder.environment().put("FETCHBUS_FETCH_ALLOW", "127.0.0.0/8");
     File log = Path.of("target", "crash-resume-" + name + ".log").toFile();
     return builder.redirectErrorStream(true).redirectOutput(log).start();

@@ -12,10 +12,11 @@ class DeploymentPlanTest {
   void theShippedPlanDeploysMigrationsFirstReportsAsAWorkerAndHttpLastPerCore() {
     DeploymentPlan plan = DeploymentPlan.fromJson(ConfigLoader.resource("conf/plan.json"));
     assertThat(plan.entries()).extracting(DeploymentPlan.Entry::name)
-        .containsExactly("migrations", "store", "fetch", "reports", "http");
+        .containsExactly("migrations", "store", "fetch", "reports", "http", "tcp");
     assertThat(plan.entries().get(0).threading()).isEqualTo(ThreadingModel.WORKER);
     assertThat(plan.entries().get(3).threading()).isEqualTo(ThreadingModel.WORKER);
     assertThat(plan.entries().get(4).instances()).isEqualTo(Runtime.getRuntime().availableProcessors());
+    assertThat(plan.entries().get(5).instances()).isOne();
     for (DeploymentPlan.Entry entry : plan.entries()) {
       assertThat(entry.className()).as("class of %s exists", entry.name()).satisfies(name -> Class.forName(name));
     }

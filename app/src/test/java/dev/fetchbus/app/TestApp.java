@@ -35,6 +35,7 @@ final class TestApp implements AutoCloseable {
     JsonObject config = ConfigLoader.load(Map.of(
         "FETCHBUS_DATA_DIR", dataDir.toString(),
         "FETCHBUS_HTTP_PORT", Integer.toString(port),
+        "FETCHBUS_TCP_PORT", "0",
         "FETCHBUS_FETCH_ALLOW", "127.0.0.0/8"));
     config.getJsonObject("vertx")
         .put("maxEventLoopExecuteTimeMs", StrictVertx.MAX_EVENT_LOOP_MS)

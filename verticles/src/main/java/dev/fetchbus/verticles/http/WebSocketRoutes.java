@@ -94,7 +94,9 @@ final class WebSocketRoutes {
   private void jobProgress(RoutingContext ctx) {
     String id = JobId.canonical(ctx.pathParam("id"));
     requireUpgrade(ctx);
-    // Read the job before upgrading, so an unknown job is an ordinary 404 problem.
+    // Read the job before upgrading, so an unknown job is an ordinary 404 problem. Until then the request is
+    // paused: the upgrade needs its end still unread.
+    ctx.request().pause();
     progress.current(id)
         .compose(now -> ctx.request().toWebSocket().map(ws -> {
           ProgressFeed.Subscription feed = progress.follow(id, now, new ProgressFeed.Sink() {

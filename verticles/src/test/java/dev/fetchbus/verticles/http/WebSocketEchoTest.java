@@ -10,11 +10,11 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.UpgradeRejectedException;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
-import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.http.WebSocketFrame;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -22,6 +22,8 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -125,6 +127,36 @@ class WebSocketEchoTest {
     assertThat(await(closed, Duration.ofSeconds(10))).isEqualTo((short) 1001);
     assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThanOrEqualTo(Duration.ofMillis(IDLE_MS - 50));
     assertThat(ws.closeReason()).isEqualTo("idle timeout");
+  }
+
+  @Test
+  void everyFrameStartsTheIdleTimeAgain() {
+    WebSocket ws = connect();
+    Future<Short> closed = closeCode(ws);
+    List<String> echoes = new ArrayList<>();
+    ws.textMessageHandler(echoes::add);
+    // Six messages 300 ms apart: 1.8 s of traffic, never 1 s of silence.
+    Future<Void> talk = Future.succeededFuture();
+    for (int i = 0; i < 6; i++) {
+      String text = "tick " + i;
+      talk = talk.compose(v -> vertx.timer(300)).compose(v -> ws.writeTextMessage(text));
+    }
+    await(talk);
+    assertThat(closed.isComplete()).as("closed while talking").isFalse();
+    assertThat(await(closed, Duration.ofSeconds(10))).isEqualTo((short) 1001);
+    assertThat(echoes).containsExactly("tick 0", "tick 1", "tick 2", "tick 3", "tick 4", "tick 5");
+  }
+
+  @Test
+  void aRequestWithoutUpgradeIsABadRequestProblem() {
+    HttpClient http = vertx.createHttpClient();
+    HttpClientResponse response = await(http.request(HttpMethod.GET, port, "127.0.0.1", "/ws/echo")
+        .compose(request -> request.send()).compose(r -> r.body().map(r)));
+    assertThat(response.statusCode()).isEqualTo(400);
+    assertThat(response.getHeader("content-type")).isEqualTo("application/problem+json");
+    assertThat(await(response.body()).toJsonObject().getString("type"))
+        .isEqualTo("urn:fetchbus:problem:websocket-required");
+    await(http.close());
   }
 
   private static Future<Short> closeCode(WebSocket ws) {
