@@ -43,15 +43,20 @@ class WebSocketEchoTest {
   static void start() throws IOException {
     vertx = StrictVertx.create();
     port = freePort();
+    await(vertx.deployVerticle(new HttpVerticle(), new DeploymentOptions().setConfig(config(port))));
+    // The client may send (and take) frames far larger than the server allows.
+    client = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxFrameSize(4 * MAX_MESSAGE)
+        .setMaxMessageSize(4 * MAX_MESSAGE));
+  }
+
+  /** The repository's default config, on a given port, with this test's WebSocket limits. */
+  private static JsonObject config(int port) throws IOException {
     JsonObject config = new JsonObject(Files.readString(Path.of("../conf/config.json")));
     config.put("dataDir", Files.createTempDirectory("fetchbus-ws-").toString());
     JsonObject http = config.getJsonObject("http").put("port", port);
     http.getJsonObject("webSocket").put("maxFrameBytes", MAX_FRAME).put("maxMessageBytes", MAX_MESSAGE)
         .put("idleTimeoutSeconds", IDLE_MS / 1_000);
-    await(vertx.deployVerticle(new HttpVerticle(), new DeploymentOptions().setConfig(config)));
-    // The client may send (and take) frames far larger than the server allows.
-    client = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxFrameSize(4 * MAX_MESSAGE)
-        .setMaxMessageSize(4 * MAX_MESSAGE));
+    return config;
   }
 
   @AfterAll
@@ -157,6 +162,20 @@ class WebSocketEchoTest {
     assertThat(await(response.body()).toJsonObject().getString("type"))
         .isEqualTo("urn:fetchbus:problem:websocket-required");
     await(http.close());
+  }
+
+  @Test
+  void stoppingTheServerClosesOpenSocketsWith1001() throws IOException {
+    int otherPort = freePort();
+    String id = await(vertx.deployVerticle(new HttpVerticle(), new DeploymentOptions().setConfig(config(otherPort))));
+    WebSocket ws = await(client.connect(otherPort, "127.0.0.1", "/ws/echo"));
+    Future<Short> closed = closeCode(ws);
+    long started = System.nanoTime();
+    await(vertx.undeploy(id));
+    assertThat(await(closed)).isEqualTo((short) 1001);
+    assertThat(ws.closeReason()).isEqualTo("server stopping");
+    // Closed by the shutdown, not left to the idle timeout (1 s) or the drain time (10 s).
+    assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofMillis(900));
   }
 
   private static Future<Short> closeCode(WebSocket ws) {

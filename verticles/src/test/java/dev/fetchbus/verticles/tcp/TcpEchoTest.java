@@ -2,6 +2,7 @@ package dev.fetchbus.verticles.tcp;
 
 import static dev.fetchbus.verticles.testing.StrictVertx.await;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.fetchbus.verticles.testing.StrictVertx;
 import io.vertx.core.DeploymentOptions;
@@ -38,12 +39,16 @@ class TcpEchoTest {
 
   /** Deploys an echo server and returns its port. */
   private static int deploy(int idleTimeoutSeconds) {
+    return deployed(idleTimeoutSeconds).actualPort();
+  }
+
+  private static TcpEchoVerticle deployed(int idleTimeoutSeconds) {
     JsonObject config = new JsonObject().put("tcp", new JsonObject().put("host", "127.0.0.1").put("port", 0)
         .put("maxLineBytes", MAX_LINE).put("idleTimeoutSeconds", idleTimeoutSeconds).put("acceptBacklog", 4096)
         .put("drainMs", 1000));
     TcpEchoVerticle echo = new TcpEchoVerticle();
     await(vertx.deployVerticle(echo, new DeploymentOptions().setConfig(config)));
-    return echo.actualPort();
+    return echo;
   }
 
   @AfterAll
@@ -197,6 +202,20 @@ class TcpEchoTest {
         () -> Future.succeededFuture(received.get() == written.get())), Duration.ofSeconds(35));
     assertThat(intact.get()).isTrue();
     await(small.close());
+  }
+
+  @Test
+  void stoppingEndsOpenConnectionsAndRefusesNewOnes() {
+    TcpEchoVerticle echo = deployed(60);
+    Conversation c = new Conversation(await(client.connect(echo.actualPort(), "127.0.0.1")));
+    c.socket.write("last words\n");
+    await(c.receive("last words\n".length()));
+    long started = System.nanoTime();
+    await(vertx.undeploy(echo.deploymentID()));
+    await(c.closed.future(), Duration.ofSeconds(5));
+    // Ended by its shutdown handler at once, not cut when the drain time (1 s here) ran out.
+    assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofMillis(900));
+    assertThatThrownBy(() -> await(client.connect(echo.actualPort(), "127.0.0.1"))).isInstanceOf(AssertionError.class);
   }
 
   private static Future<Void> timer(long ms) {
