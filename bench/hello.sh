@@ -25,7 +25,7 @@ CSV=$OUT/hello.csv
 [ -f "$CSV" ] || echo "scenario,rep,rps,p50_ms,p99_ms,socket_errors,non2xx,peak_rss_kib" > "$CSV"
 
 DATA=$(mktemp -d /tmp/fetchbus-bench.XXXX); chmod 755 "$DATA"
-FETCHBUS_HTTP_PORT=$PORT FETCHBUS_DATA_DIR=$DATA taskset -c 1 java $JAVA_OPTS -jar "$JAR" > "$OUT/server.log" 2>&1 &
+FETCHBUS_HTTP_PORT=$PORT FETCHBUS_TCP_PORT=0 FETCHBUS_DATA_DIR=$DATA taskset -c 1 java $JAVA_OPTS -jar "$JAR" > "$OUT/server.log" 2>&1 &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null; rm -rf "$DATA"' EXIT
 for _ in $(seq 1 900); do curl -sf -o /dev/null "http://127.0.0.1:$PORT/health/ready" && break; sleep 0.1; done

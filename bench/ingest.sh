@@ -20,7 +20,7 @@ mkdir -p "$OUT"
 DATA=$(mktemp -d /tmp/fetchbus-ingest.XXXX)
 CONF=$DATA/bench-config.json
 echo "{\"jobs\": {\"maxUrls\": $COUNT}, \"http\": {\"maxBodyBytes\": 67108864}}" > "$CONF"
-FETCHBUS_HTTP_PORT=$API FETCHBUS_DATA_DIR=$DATA FETCHBUS_CONFIG=$CONF taskset -c 1 java $JAVA_OPTS -jar "$JAR" \
+FETCHBUS_HTTP_PORT=$API FETCHBUS_TCP_PORT=0 FETCHBUS_DATA_DIR=$DATA FETCHBUS_CONFIG=$CONF taskset -c 1 java $JAVA_OPTS -jar "$JAR" \
   > "$OUT/ingest-server.log" 2>&1 &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null; rm -rf "$DATA"' EXIT

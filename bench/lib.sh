@@ -19,7 +19,7 @@ CONF
 # data dir, waited for until ready. Sets DATA and SERVER.
 start_fetchbus() {
   DATA=$(mktemp -d /tmp/fetchbus-bench.XXXX)
-  FETCHBUS_HTTP_PORT=$2 FETCHBUS_DATA_DIR=$DATA FETCHBUS_FETCH_ALLOW=127.0.0.0/8 \
+  FETCHBUS_HTTP_PORT=$2 FETCHBUS_TCP_PORT=0 FETCHBUS_DATA_DIR=$DATA FETCHBUS_FETCH_ALLOW=127.0.0.0/8 \
     taskset -c 0 java $JAVA_OPTS -jar "$1" > "$3" 2>&1 &
   SERVER=$!
   for _ in $(seq 1 900); do curl -sf -o /dev/null "http://127.0.0.1:$2/health/ready" && return 0; sleep 0.1; done

@@ -14,10 +14,11 @@ class DeploymentPlanTest {
   void theShippedPlanDeploysMigrationsFirstReportsAsAWorkerAndHttpPerCore() {
     DeploymentPlan plan = DeploymentPlan.fromJson(ConfigLoader.resource("conf/plan.json"));
     assertThat(plan.entries()).extracting(DeploymentPlan.Entry::name)
-        .containsExactly("migrations", "store", "fetch", "reports", "stats", "http", "bridge");
+        .containsExactly("migrations", "store", "fetch", "reports", "stats", "http", "tcp", "bridge");
     assertThat(plan.entries().get(0).threading()).isEqualTo(ThreadingModel.WORKER);
     assertThat(plan.entries().get(3).threading()).isEqualTo(ThreadingModel.WORKER);
     assertThat(plan.entries().get(5).instances()).isEqualTo(Runtime.getRuntime().availableProcessors());
+    assertThat(plan.entries().get(6).instances()).isOne();
     for (DeploymentPlan.Entry entry : plan.entries()) {
       assertThat(entry.className()).as("class of %s exists", entry.name()).satisfies(name -> Class.forName(name));
     }
@@ -57,7 +58,7 @@ class DeploymentPlanTest {
   void anUnknownOrEmptyRoleListIsRefusedWithThePlansNames() {
     DeploymentPlan plan = DeploymentPlan.fromJson(ConfigLoader.resource("conf/plan.json"));
     assertThatThrownBy(() -> plan.forRoles(List.of("fetch", "fetcher")))
-        .hasMessageContaining("[fetcher]").hasMessageContaining("migrations, store, fetch, reports, stats, http, bridge");
+        .hasMessageContaining("[fetcher]").hasMessageContaining("migrations, store, fetch, reports, stats, http, tcp, bridge");
     assertThatThrownBy(() -> plan.forRoles(List.of())).hasMessageContaining("empty");
   }
 

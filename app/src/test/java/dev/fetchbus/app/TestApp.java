@@ -62,6 +62,7 @@ final class TestApp implements AutoCloseable {
     Map<String, String> env = new HashMap<>(environment);
     env.put("FETCHBUS_DATA_DIR", dataDir.toString());
     env.put("FETCHBUS_HTTP_PORT", Integer.toString(port));
+    env.put("FETCHBUS_TCP_PORT", "0");
     env.put("FETCHBUS_FETCH_ALLOW", "127.0.0.0/8");
     JsonObject config = ConfigLoader.load(env);
     config.getJsonObject("vertx")

@@ -44,6 +44,7 @@ public class HttpVerticle extends VerticleBase {
     UploadRoutes uploads = new UploadRoutes(vertx, Path.of(config().getString("dataDir")), bus,
         config().getJsonObject("uploads"));
     uploads.mount(router);
+    new WebSocketRoutes(vertx, new ProgressFeed(vertx, bus), http).mount(router);
     router.get("/health/live").handler(HealthCheckHandler.create(vertx));
     router.get("/health/ready").handler(readiness(bus));
     ProblemResponses.mount(router);
@@ -58,7 +59,9 @@ public class HttpVerticle extends VerticleBase {
             .setIdleTimeoutUnit(TimeUnit.SECONDS)
             .setCompressionSupported(compression.getBoolean("enabled"))
             .setCompressionLevel(compression.getInteger("level"))
-            .setCompressionContentSizeThreshold(compression.getInteger("minBytes")))
+            .setCompressionContentSizeThreshold(compression.getInteger("minBytes"))
+            .setMaxWebSocketFrameSize(http.getJsonObject("webSocket").getInteger("maxFrameBytes"))
+            .setMaxWebSocketMessageSize(http.getJsonObject("webSocket").getInteger("maxMessageBytes")))
         .requestHandler(router);
     // Bus clients (the TCP bridge among them) submit through the same validation as POST /api/jobs.
     return Future.all(Bus.consume(vertx, Addresses.JOBS_SUBMIT, submission::submitFromBus),

@@ -5,12 +5,9 @@ import dev.fetchbus.verticles.bus.Bus;
 import dev.fetchbus.verticles.bus.FailureCode;
 import dev.fetchbus.verticles.bus.JobId;
 import dev.fetchbus.verticles.bus.JobStatus;
-import dev.fetchbus.verticles.bus.JobView;
 import dev.fetchbus.verticles.bus.Outcome;
-import dev.fetchbus.verticles.bus.Progress;
 import dev.fetchbus.verticles.bus.ResultFormat;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
@@ -26,7 +23,6 @@ import io.vertx.ext.web.handler.BodyHandler;
 final class JobRoutes {
   private static final CharSequence JSON = HttpHeaders.createOptimized("application/json");
   private static final int RESULT_PAGE = 1_000;
-  private static final long KEEP_ALIVE_MS = 15_000;
 
   private static final CharSequence EVENT_STREAM = HttpHeaders.createOptimized("text/event-stream");
 
@@ -34,6 +30,7 @@ final class JobRoutes {
   private final java.nio.file.Path reports;
   private final Bus bus;
   private final JobSubmission submission;
+  private final ProgressFeed progress;
   private final int maxBodyBytes;
 
   JobRoutes(Vertx vertx, java.nio.file.Path dataDir, Bus bus, JobSubmission submission, int maxBodyBytes) {
@@ -41,6 +38,7 @@ final class JobRoutes {
     this.reports = dataDir.toAbsolutePath().resolve("reports");
     this.bus = bus;
     this.submission = submission;
+    this.progress = new ProgressFeed(vertx, bus);
     this.maxBodyBytes = maxBodyBytes;
   }
 
@@ -135,48 +133,32 @@ final class JobRoutes {
   /** Server-sent events: the job's state now, then its progress as published, ending with the final event. */
   private void events(RoutingContext ctx) {
     String id = JobId.canonical(ctx.pathParam("id"));
-    JsonObject request = new JsonObject().put("id", id);
-    bus.request(Addresses.STORE_JOBS_GET, request).onSuccess(job -> {
+    progress.current(id).onSuccess(now -> {
       HttpServerResponse response = ctx.response().setChunked(true)
           .putHeader(HttpHeaders.CONTENT_TYPE, EVENT_STREAM)
           .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache");
-      Progress now = Progress.of(JobView.fromJson(job));
       if (response.closed()) {
         return;
       }
-      if (now.last()) {
-        response.end(event(now.toJson()));
-        return;
-      }
-      response.write(event(now.toJson()));
-      MessageConsumer<JsonObject> consumer = vertx.eventBus().consumer(Addresses.jobEvents(id));
-      // A comment line now and then keeps idle proxies and the server's own idle timeout from closing the stream.
-      long keepAlive = vertx.setPeriodic(KEEP_ALIVE_MS, t -> response.write(": keep-alive\n\n"));
-      Runnable close = () -> {
-        vertx.cancelTimer(keepAlive);
-        consumer.unregister();
-      };
-      consumer.handler(message -> {
-        if (response.ended() || response.closed()) {
-          close.run();
-          return;
+      ProgressFeed.Subscription feed = progress.follow(id, now, new ProgressFeed.Sink() {
+        @Override
+        public void send(JsonObject data) {
+          response.write(event(data));
         }
-        response.write(event(message.body()));
-        if (message.body().getBoolean("final", false)) {
-          close.run();
+
+        @Override
+        public void end() {
           response.end();
         }
-      });
-      // Not response.closeHandler: that would replace the router's own, which ends the request's tracking.
-      ctx.addEndHandler(ar -> close.run());
-      // The job may have ended while the consumer was being registered: look once more.
-      consumer.completion().compose(v -> bus.request(Addresses.STORE_JOBS_GET, request)).onSuccess(again -> {
-        Progress latest = Progress.of(JobView.fromJson(again));
-        if (latest.last() && !response.ended() && !response.closed()) {
-          close.run();
-          response.end(event(latest.toJson()));
+
+        @Override
+        public void keepAlive() {
+          // A comment line: clients ignore it.
+          response.write(": keep-alive\n\n");
         }
       });
+      // Not response.closeHandler: that would replace the router's own, which runs the request's end handlers.
+      ctx.addEndHandler(ar -> feed.close());
     }).onFailure(ctx::fail);
   }
 
