@@ -24,17 +24,27 @@ public class HttpVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    return SpecValidation.load(vertx, config().getJsonObject("jobs")).compose(spec -> listen(router(spec)));
+  }
+
+  /** Every route; requests to the job API (and only there) are checked against the contract first. */
+  Router router(SpecValidation spec) {
     JsonObject http = config().getJsonObject("http");
-    drainMs = http.getLong("drainMs");
     Bus bus = new Bus(vertx, http.getLong("busTimeoutMs"));
 
     Router router = Router.router(vertx);
     new HelloRoutes(vertx, new HttpDate(vertx), http.getLong("maxDelayMs")).mount(router);
-    new JobRoutes(vertx, java.nio.file.Path.of(config().getString("dataDir")), bus, config().getJsonObject("jobs"), http.getInteger("maxBodyBytes")).mount(router);
+    new JobRoutes(vertx, java.nio.file.Path.of(config().getString("dataDir")), bus, config().getJsonObject("jobs"), http.getInteger("maxBodyBytes"), spec).mount(router);
     router.get("/health/live").handler(HealthCheckHandler.create(vertx));
     router.get("/health/ready").handler(readiness(bus));
+    new OpenApiRoutes(spec.document()).mount(router);
     ProblemResponses.mount(router);
+    return router;
+  }
 
+  private Future<HttpServer> listen(Router router) {
+    JsonObject http = config().getJsonObject("http");
+    drainMs = http.getLong("drainMs");
     server = vertx.createHttpServer(new HttpServerOptions()
             .setHost(http.getString("host"))
             .setPort(http.getInteger("port"))
