@@ -68,7 +68,7 @@ final class JobRoutes {
     return spec.handler(operationId, (part, field, keyword, detail) -> switch (part) {
       case BODY -> JobRequest.schemaProblem(field, keyword, detail);
       case HEADER -> invalidIdempotencyKey(detail);
-      case QUERY, PATH -> null;
+      case QUERY, PATH, COOKIE -> null;
     });
   }
 

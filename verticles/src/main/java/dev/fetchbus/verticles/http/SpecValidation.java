@@ -50,7 +50,7 @@ final class SpecValidation {
   static final String VALIDATED = "fetchbus.validated";
 
   /** Where a failed value was. */
-  enum Part { PATH, QUERY, HEADER, BODY }
+  enum Part { PATH, QUERY, HEADER, COOKIE, BODY }
 
   /**
    * The problem for a value that broke its schema, or null for the default ({@code invalid-query} for a query
