@@ -83,11 +83,12 @@ class UploadTest {
   }
 
   @Test
-  void unknownAndMalformedIdsAreNotFound() {
+  void unknownIdsAreNotFoundAndMalformedOnesInvalid() {
     assertProblem(running.api.get("/api/uploads/" + UUID.randomUUID()), 404);
     assertProblem(running.api.get("/api/uploads/" + UUID.randomUUID() + "/content"), 404);
-    assertProblem(running.api.get("/api/uploads/not-a-uuid"), 404);
-    assertProblem(running.api.delete("/api/uploads/not-a-uuid"), 404);
+    // As for jobs: docs/openapi.yaml says an id is a UUID.
+    assertProblem(running.api.get("/api/uploads/not-a-uuid"), 400);
+    assertProblem(running.api.delete("/api/uploads/not-a-uuid"), 400);
   }
 
   /** The body is sent only after the server's 100 Continue, as curl does for large bodies. */

@@ -10,9 +10,9 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.healthchecks.HealthCheckHandler;
 import io.vertx.ext.healthchecks.Status;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.healthchecks.HealthCheckHandler;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -24,49 +24,67 @@ public class HttpVerticle extends VerticleBase {
 
   private HttpServer server;
   private long drainMs;
+  private Bus bus;
+  private JobSubmission submission;
+  private UploadRoutes uploads;
 
   @Override
   public Future<?> start() {
     JsonObject http = config().getJsonObject("http");
-    drainMs = http.getLong("drainMs");
     PublicBind.check(http.getString("host"), ApiTokens.of(config().getJsonObject("auth").getJsonArray("tokens")));
-    Bus bus = new Bus(vertx, http.getLong("busTimeoutMs"));
+    drainMs = http.getLong("drainMs");
+    bus = new Bus(vertx, http.getLong("busTimeoutMs"));
+    submission = new JobSubmission(bus, config().getJsonObject("jobs"));
+    uploads = new UploadRoutes(vertx, Path.of(config().getString("dataDir")), bus, config().getJsonObject("uploads"));
+    return SpecValidation.load(vertx, config().getJsonObject("jobs"))
+        .compose(spec -> Future.all(
+            // Bus clients (the TCP bridge among them) submit through the same validation as POST /api/jobs.
+            Bus.consume(vertx, Addresses.JOBS_SUBMIT, submission::submitFromBus),
+            uploads.createDirectory().compose(v -> listen(router(spec)))))
+        .onSuccess(v -> LOG.info("HTTP listening on {}:{}", http.getString("host"), server.actualPort()));
+  }
 
+  /**
+   * Every route, behind the middleware (in its fixed order); requests to the job and upload APIs (and only there)
+   * are checked against the OpenAPI contract first.
+   */
+  Router router(SpecValidation spec) {
+    JsonObject http = config().getJsonObject("http");
     Router router = Router.router(vertx);
     // Before every other handler: it counts requests in flight and times them (debug mode).
     router.route().handler(RequestTracker.create(vertx, config().getJsonObject("debug")));
     Middleware.mount(vertx, router, config());
     new HelloRoutes(vertx, new HttpDate(vertx), http.getLong("maxDelayMs")).mount(router);
-    JobSubmission submission = new JobSubmission(bus, config().getJsonObject("jobs"));
-    new JobRoutes(vertx, Path.of(config().getString("dataDir")), bus, submission, http.getInteger("maxBodyBytes"))
-        .mount(router);
-    new AdminRoutes(vertx, config().getJsonObject("monitor")).mount(router);
-    UploadRoutes uploads = new UploadRoutes(vertx, Path.of(config().getString("dataDir")), bus,
-        config().getJsonObject("uploads"));
-    uploads.mount(router);
+    new JobRoutes(vertx, Path.of(config().getString("dataDir")), bus, submission, http.getInteger("maxBodyBytes"),
+        spec).mount(router);
+    uploads.mount(router, spec);
     new WebSocketRoutes(vertx, new ProgressFeed(vertx, bus), http).mount(router);
+    new AdminRoutes(vertx, config().getJsonObject("monitor")).mount(router);
     router.get("/health/live").handler(HealthCheckHandler.create(vertx));
     router.get("/health/ready").handler(readiness(bus));
+    new OpenApiRoutes(spec.document()).mount(router);
     ProblemResponses.mount(router);
+    return router;
+  }
 
+  private Future<HttpServer> listen(Router router) {
+    JsonObject http = config().getJsonObject("http");
     JsonObject compression = http.getJsonObject("compression");
+    JsonObject webSocket = http.getJsonObject("webSocket");
     server = vertx.createHttpServer(new HttpServerOptions()
             .setHost(http.getString("host"))
             .setPort(http.getInteger("port"))
             .setAcceptBacklog(http.getInteger("acceptBacklog"))
-            .setMaxChunkSize(http.getInteger("maxChunkBytes"))
             .setIdleTimeout(http.getInteger("idleTimeoutSeconds"))
             .setIdleTimeoutUnit(TimeUnit.SECONDS)
+            .setMaxChunkSize(http.getInteger("maxChunkBytes"))
             .setCompressionSupported(compression.getBoolean("enabled"))
             .setCompressionLevel(compression.getInteger("level"))
             .setCompressionContentSizeThreshold(compression.getInteger("minBytes"))
-            .setMaxWebSocketFrameSize(http.getJsonObject("webSocket").getInteger("maxFrameBytes"))
-            .setMaxWebSocketMessageSize(http.getJsonObject("webSocket").getInteger("maxMessageBytes")))
+            .setMaxWebSocketFrameSize(webSocket.getInteger("maxFrameBytes"))
+            .setMaxWebSocketMessageSize(webSocket.getInteger("maxMessageBytes")))
         .requestHandler(router);
-    // Bus clients (the TCP bridge among them) submit through the same validation as POST /api/jobs.
-    return Future.all(Bus.consume(vertx, Addresses.JOBS_SUBMIT, submission::submitFromBus),
-            uploads.createDirectory().compose(v -> server.listen()))
-        .onSuccess(v -> LOG.info("HTTP listening on {}:{}", http.getString("host"), server.actualPort()));
+    return server.listen();
   }
 
   /** Lets in-flight requests finish (up to the drain time) before the server closes. */

@@ -33,15 +33,15 @@ final class JobRequest {
   JobSpec parse(JsonObject body) {
     for (String field : body.fieldNames()) {
       if (!FIELDS.contains(field)) {
-        throw invalid("unknown-field", "Unknown field", "unknown field '" + field + "'; known fields: " + FIELDS);
+        throw Fault.UNKNOWN_FIELD.exception("unknown field '" + field + "'; known fields: " + FIELDS);
       }
     }
     Object rawUrls = body.getValue("urls");
     if (!(rawUrls instanceof JsonArray urls) || urls.isEmpty()) {
-      throw invalid("missing-urls", "Missing URLs", "'urls' must be a non-empty array of http(s) URLs");
+      throw Fault.MISSING_URLS.exception("'urls' must be a non-empty array of http(s) URLs");
     }
     if (urls.size() > maxUrls) {
-      throw invalid("too-many-urls", "Too many URLs",
+      throw Fault.TOO_MANY_URLS.exception(
           "a job takes at most " + maxUrls + " URLs; this one has " + urls.size());
     }
     List<String> accepted = new ArrayList<>(urls.size());
@@ -57,13 +57,13 @@ final class JobRequest {
       }
     }
     if (bad > 0) {
-      throw new Problem.InvalidRequest(Problem.of(400, "invalid-url", "Invalid URL",
+      throw new Problem.InvalidRequest(Fault.INVALID_URL.problem(
               bad + " of the URLs are not absolute http(s) URLs (the first " + errors.size() + " are listed)")
           .with("errors", errors));
     }
     Object callback = body.getValue("callbackUrl");
     if (callback != null && (!(callback instanceof String url) || urlProblem(url) != null)) {
-      throw invalid("invalid-option", "Invalid option", "'callbackUrl' must be an absolute http(s) URL");
+      throw Fault.INVALID_OPTION.exception("'callbackUrl' must be an absolute http(s) URL");
     }
     return new JobSpec(accepted, options(body), (String) callback);
   }
@@ -77,11 +77,11 @@ final class JobRequest {
     Object timeouts = body.getValue("timeouts");
     if (timeouts != null) {
       if (!(timeouts instanceof JsonObject t)) {
-        throw invalid("invalid-option", "Invalid option", "'timeouts' must be an object");
+        throw Fault.INVALID_OPTION.exception("'timeouts' must be an object");
       }
       for (String field : t.fieldNames()) {
         if (TIMEOUTS.stream().noneMatch(l -> l.field.equals(field))) {
-          throw invalid("unknown-field", "Unknown field", "unknown field 'timeouts." + field + "'");
+          throw Fault.UNKNOWN_FIELD.exception("unknown field 'timeouts." + field + "'");
         }
       }
       JsonObject checkedTimeouts = new JsonObject();
@@ -93,14 +93,14 @@ final class JobRequest {
     Object mode = body.getValue("body");
     if (mode != null) {
       if (!"digest".equals(mode) && !"mirror".equals(mode)) {
-        throw invalid("invalid-option", "Invalid option", "'body' must be \"digest\" or \"mirror\"");
+        throw Fault.INVALID_OPTION.exception("'body' must be \"digest\" or \"mirror\"");
       }
       checked.put("body", mode);
     }
     Object decode = body.getValue("decode");
     if (decode != null) {
       if (!(decode instanceof Boolean)) {
-        throw invalid("invalid-option", "Invalid option", "'decode' must be true or false");
+        throw Fault.INVALID_OPTION.exception("'decode' must be true or false");
       }
       checked.put("decode", decode);
     }
@@ -114,7 +114,7 @@ final class JobRequest {
     }
     if (!(value instanceof Integer || value instanceof Long) || ((Number) value).longValue() < limit.min
         || ((Number) value).longValue() > limit.max) {
-      throw invalid("invalid-option", "Invalid option",
+      throw Fault.INVALID_OPTION.exception(
           "'" + prefix + limit.field + "' must be an integer from " + limit.min + " to " + limit.max);
     }
     into.put(limit.field, value);
@@ -143,7 +143,49 @@ final class JobRequest {
     return null;
   }
 
-  private static Problem.InvalidRequest invalid(String slug, String title, String detail) {
-    return new Problem.InvalidRequest(Problem.of(400, slug, title, detail));
+  /**
+   * The problem for a body that broke the job schema of docs/openapi.yaml, by the JSON pointer and keyword at fault:
+   * the same types this class answers with.
+   */
+  static Problem schemaProblem(String pointer, String keyword, String detail) {
+    Fault fault;
+    if (keyword.equals("additionalProperties")) {
+      fault = Fault.UNKNOWN_FIELD;
+    } else if (pointer.isEmpty()) {
+      fault = Fault.INVALID_JSON;
+    } else if (pointer.equals("/urls")) {
+      fault = keyword.equals("maxItems") ? Fault.TOO_MANY_URLS : Fault.MISSING_URLS;
+    } else if (pointer.startsWith("/urls/")) {
+      fault = Fault.INVALID_URL;
+    } else {
+      fault = Fault.INVALID_OPTION;
+    }
+    return fault.problem(detail);
+  }
+
+  /** What can be wrong with a job body, as problem types. */
+  enum Fault {
+    INVALID_JSON("invalid-json", "Malformed JSON"),
+    UNKNOWN_FIELD("unknown-field", "Unknown field"),
+    MISSING_URLS("missing-urls", "Missing URLs"),
+    TOO_MANY_URLS("too-many-urls", "Too many URLs"),
+    INVALID_URL("invalid-url", "Invalid URL"),
+    INVALID_OPTION("invalid-option", "Invalid option");
+
+    private final String slug;
+    private final String title;
+
+    Fault(String slug, String title) {
+      this.slug = slug;
+      this.title = title;
+    }
+
+    Problem problem(String detail) {
+      return Problem.of(400, slug, title, detail);
+    }
+
+    Problem.InvalidRequest exception(String detail) {
+      return new Problem.InvalidRequest(problem(detail));
+    }
   }
 }

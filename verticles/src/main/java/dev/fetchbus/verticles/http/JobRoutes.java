@@ -5,19 +5,20 @@ import dev.fetchbus.verticles.bus.Bus;
 import dev.fetchbus.verticles.bus.FailureCode;
 import dev.fetchbus.verticles.bus.JobId;
 import dev.fetchbus.verticles.bus.JobStatus;
-import dev.fetchbus.verticles.bus.Outcome;
 import dev.fetchbus.verticles.bus.ResultFormat;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
-import io.vertx.core.json.DecodeException;
-import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.openapi.validation.RequestParameter;
+import io.vertx.openapi.validation.ValidatedRequest;
+import java.util.Map;
 
 /** The job API. Handlers validate, then reach the store and the fetcher only over the event bus. */
 final class JobRoutes {
@@ -32,30 +33,43 @@ final class JobRoutes {
   private final JobSubmission submission;
   private final ProgressFeed progress;
   private final int maxBodyBytes;
+  private final SpecValidation spec;
 
-  JobRoutes(Vertx vertx, java.nio.file.Path dataDir, Bus bus, JobSubmission submission, int maxBodyBytes) {
+  JobRoutes(Vertx vertx, java.nio.file.Path dataDir, Bus bus, JobSubmission submission, int maxBodyBytes,
+            SpecValidation spec) {
     this.vertx = vertx;
     this.reports = dataDir.toAbsolutePath().resolve("reports");
     this.bus = bus;
     this.submission = submission;
     this.progress = new ProgressFeed(vertx, bus);
     this.maxBodyBytes = maxBodyBytes;
+    this.spec = spec;
   }
 
   void mount(Router router) {
-    router.post("/api/jobs").handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes)).handler(this::submit);
-    router.get("/api/jobs").handler(this::list);
-    router.get("/api/jobs/:id").handler(this::get);
-    router.get("/api/jobs/:id/results").handler(this::results);
-    router.get("/api/jobs/:id/events").handler(this::events);
-    router.get("/api/jobs/:id/report").handler(this::report);
-    router.delete("/api/jobs/:id").handler(this::delete);
+    router.post("/api/jobs").handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes))
+        .handler(checked("submitJob")).handler(this::submit);
+    router.get("/api/jobs").handler(checked("listJobs")).handler(this::list);
+    router.get("/api/jobs/:id").handler(checked("getJob")).handler(this::get);
+    router.get("/api/jobs/:id/results").handler(checked("getJobResults")).handler(this::results);
+    router.get("/api/jobs/:id/events").handler(checked("getJobEvents")).handler(this::events);
+    router.get("/api/jobs/:id/report").handler(checked("getJobReport")).handler(this::report);
+    router.delete("/api/jobs/:id").handler(checked("deleteJob")).handler(this::delete);
+  }
+
+  /** Validation by docs/openapi.yaml, answering with the problem types this API had before it. */
+  private Handler<RoutingContext> checked(String operationId) {
+    return spec.handler(operationId, (part, field, keyword, detail) -> switch (part) {
+      case BODY -> JobRequest.schemaProblem(field, keyword, detail);
+      case HEADER -> invalidIdempotencyKey(detail);
+      case QUERY, PATH, COOKIE -> null;
+    });
   }
 
   /** Cancels an unfinished job; with {@code ?purge=true}, deletes a finished one with its results and files. */
   private void delete(RoutingContext ctx) {
     JsonObject request = new JsonObject().put("id", JobId.canonical(ctx.pathParam("id")));
-    if ("true".equals(ctx.request().getParam("purge"))) {
+    if (validated(ctx).getQuery().get("purge").getBoolean(false)) {
       bus.request(Addresses.FETCH_JOBS_PURGE, request)
           .onSuccess(purged -> ctx.response().setStatusCode(204).end())
           .onFailure(ctx::fail);
@@ -68,13 +82,10 @@ final class JobRoutes {
 
   /** {@code GET /api/jobs?status=&limit=&after=}: newest first; {@code next} is the cursor for the next page. */
   private void list(RoutingContext ctx) {
-    String status = ctx.request().getParam("status");
-    if (status != null && java.util.Arrays.stream(JobStatus.values()).noneMatch(s -> s.wire().equals(status))) {
-      throw invalidQuery("status", "one of queued, running, done, cancelled, failed");
-    }
-    int limit = intParam(ctx, "limit", 50, 1, 1_000);
-    JsonObject request = new JsonObject().put("status", status).put("limit", limit)
-        .put("after", ctx.request().getParam("after"));
+    Map<String, RequestParameter> query = validated(ctx).getQuery();
+    int limit = query.get("limit").getInteger(50);
+    JsonObject request = new JsonObject().put("status", query.get("status").getString()).put("limit", limit)
+        .put("after", query.get("after").getString());
     bus.request(Addresses.STORE_JOBS_LIST, request).onSuccess(page -> {
       JsonArray jobs = page.getJsonArray("jobs");
       String next = jobs.size() < limit ? null : jobs.getJsonObject(jobs.size() - 1).getString("id");
@@ -83,25 +94,9 @@ final class JobRoutes {
     }).onFailure(ctx::fail);
   }
 
-  private static int intParam(RoutingContext ctx, String name, int fallback, int min, int max) {
-    String text = ctx.request().getParam(name);
-    if (text == null) {
-      return fallback;
-    }
-    try {
-      int value = Integer.parseInt(text);
-      if (value >= min && value <= max) {
-        return value;
-      }
-    } catch (NumberFormatException ignored) {
-      // reported below
-    }
-    throw invalidQuery(name, "an integer from " + min + " to " + max);
-  }
-
-  private static Problem.InvalidRequest invalidQuery(String name, String expected) {
-    return new Problem.InvalidRequest(Problem.of(400, "invalid-query", "Invalid query parameter",
-        "'" + name + "' must be " + expected));
+  /** The request's values as docs/openapi.yaml types them; an absent one is there, holding null. */
+  private static ValidatedRequest validated(RoutingContext ctx) {
+    return ctx.get(SpecValidation.VALIDATED);
   }
 
   /** The finished job's report, gzip NDJSON (or CSV with {@code Accept: text/csv}), once the worker built it. */
@@ -167,8 +162,9 @@ final class JobRoutes {
   }
 
   private void submit(RoutingContext ctx) {
-    String key = JobSubmission.checkIdempotencyKey(ctx.request().getHeader("Idempotency-Key"));
-    submission.submit(submission.parse(jsonBody(ctx)), key)
+    // The spec has checked the Idempotency-Key header and that the body is a JSON object.
+    String key = ctx.request().getHeader("Idempotency-Key");
+    submission.submit(submission.parse(validated(ctx).getBody().getJsonObject()), key)
         .onSuccess(job -> {
           String id = job.getString("id");
           boolean replayed = job.getBoolean("replayed", false);
@@ -189,11 +185,7 @@ final class JobRoutes {
   /** {@code ?outcome=ok|error|<outcome>} filters; {@code Accept: text/csv} gives CSV. */
   private void results(RoutingContext ctx) {
     String id = JobId.canonical(ctx.pathParam("id"));
-    String outcome = ctx.request().getParam("outcome", "all");
-    if (!outcome.equals("all") && !outcome.equals("error")
-        && java.util.Arrays.stream(Outcome.values()).noneMatch(o -> o.wire().equals(outcome))) {
-      throw invalidQuery("outcome", "ok, error or an outcome class such as timeout_idle");
-    }
+    String outcome = validated(ctx).getQuery().get("outcome").getString("all");
     ResultFormat format = ResultFormat.forAccept(ctx.request().getHeader(HttpHeaders.ACCEPT));
     bus.request(Addresses.STORE_JOBS_GET, new JsonObject().put("id", id))
         .onSuccess(job -> {
@@ -233,23 +225,8 @@ final class JobRoutes {
         .onFailure(ctx::fail);
   }
 
-  private static JsonObject jsonBody(RoutingContext ctx) {
-    String type = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);
-    if (type != null && !type.toLowerCase(java.util.Locale.ROOT).contains("json")) {
-      throw new Problem.InvalidRequest(Problem.of(415, "unsupported-media-type", "Unsupported media type",
-          "send the job as application/json, not " + type));
-    }
-    Buffer body = ctx.body().buffer();
-    Object value;
-    try {
-      value = body == null || body.length() == 0 ? null : Json.decodeValue(body);
-    } catch (DecodeException e) {
-      throw new Problem.InvalidRequest(Problem.of(400, "invalid-json", "Malformed JSON", e.getMessage()));
-    }
-    if (!(value instanceof JsonObject json)) {
-      throw new Problem.InvalidRequest(Problem.of(400, "invalid-json", "Malformed JSON",
-          "the body must be a JSON object such as {\"urls\": [\"https://example.org/\"]}"));
-    }
-    return json;
+  private static Problem invalidIdempotencyKey(String detail) {
+    return Problem.of(400, "invalid-idempotency-key", "Invalid Idempotency-Key",
+        detail + " (an Idempotency-Key is 1 to 255 visible ASCII characters)");
   }
 }

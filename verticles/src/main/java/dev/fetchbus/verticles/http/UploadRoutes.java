@@ -42,11 +42,16 @@ final class UploadRoutes {
     return vertx.fileSystem().mkdirs(dir);
   }
 
-  void mount(Router router) {
-    router.post("/api/uploads").handler(this::upload);
-    router.get("/api/uploads/:id").handler(this::get);
-    router.get("/api/uploads/:id/content").handler(this::content);
-    router.delete("/api/uploads/:id").handler(this::delete);
+  /** Each route checked against docs/openapi.yaml first (headers and ids only: the body is a stream). */
+  void mount(Router router, SpecValidation spec) {
+    router.post("/api/uploads").handler(spec.handler("createUpload", SpecValidation.Problems.DEFAULT))
+        .handler(this::upload);
+    router.get("/api/uploads/:id").handler(spec.handler("getUpload", SpecValidation.Problems.DEFAULT))
+        .handler(this::get);
+    router.get("/api/uploads/:id/content").handler(spec.handler("getUploadContent", SpecValidation.Problems.DEFAULT))
+        .handler(this::content);
+    router.delete("/api/uploads/:id").handler(spec.handler("deleteUpload", SpecValidation.Problems.DEFAULT))
+        .handler(this::delete);
   }
 
   static Problem.InvalidRequest tooLarge(long maxBytes) {
