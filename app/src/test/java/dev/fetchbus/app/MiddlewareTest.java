@@ -64,6 +64,8 @@ class MiddlewareTest {
       app = startOwn(config -> {
         JsonObject http = config.getJsonObject("http");
         http.put("requestTimeoutMs", 300);
+        // /hello is exempt by default (its delay is bounded); here it is the slow route to time out.
+        http.put("requestTimeoutExempt", new JsonArray());
         http.getJsonObject("cors").put("allowedOrigins", new JsonArray().add("https://app.example"));
         http.getJsonObject("compression").put("minBytes", 1);
       });
@@ -95,9 +97,8 @@ class MiddlewareTest {
       for (HttpResponse<Buffer> response : List.of(send(client.getAbs(app.url("/hello"))),
           send(client.getAbs(app.url("/api/jobs"))), send(client.getAbs(app.url("/no/such/route"))))) {
         assertThat(response.getHeader("X-Content-Type-Options")).isEqualTo("nosniff");
-        assertThat(response.getHeader("X-Frame-Options")).isEqualTo("DENY");
-        assertThat(response.getHeader("Referrer-Policy")).isEqualTo("no-referrer");
-        assertThat(response.getHeader("Content-Security-Policy")).contains("default-src 'none'");
+        assertThat(response.getHeader("Content-Security-Policy"))
+            .isEqualTo("default-src 'none'; frame-ancestors 'none'");
       }
     }
 

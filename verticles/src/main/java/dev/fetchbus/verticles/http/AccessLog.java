@@ -4,7 +4,6 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonArray;
 import io.vertx.ext.web.RoutingContext;
-import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,19 +16,18 @@ import org.slf4j.LoggerFactory;
 final class AccessLog {
   private static final Logger LOG = LoggerFactory.getLogger("fetchbus.access");
 
-  private final List<String> excludedPrefixes;
+  private final String[] excludedPrefixes;
 
   AccessLog(JsonArray exclude) {
-    this.excludedPrefixes = exclude == null ? List.of() : exclude.stream().map(String::valueOf).toList();
+    this.excludedPrefixes = Middleware.prefixes(exclude);
   }
 
-  void handle(RoutingContext ctx) {
-    HttpServerRequest request = ctx.request();
-    String path = request.path();
-    if (!LOG.isInfoEnabled() || excludedPrefixes.stream().anyMatch(path::startsWith)) {
-      ctx.next();
+  /** Writes the request's line when it ends, unless its path is excluded. */
+  void track(RoutingContext ctx, String path) {
+    if (!LOG.isInfoEnabled() || Middleware.startsWithAny(path, excludedPrefixes)) {
       return;
     }
+    HttpServerRequest request = ctx.request();
     long started = System.nanoTime();
     ctx.addEndHandler(ended -> {
       long micros = (System.nanoTime() - started) / 1_000;
@@ -46,6 +44,5 @@ final class AccessLog {
           .log("{} {} {} {}B {}ms{}", request.method(), path, status, ctx.response().bytesWritten(),
               micros / 1000.0, ended.succeeded() ? "" : " (connection closed before the response ended)");
     });
-    ctx.next();
   }
 }

@@ -29,23 +29,23 @@ final class BearerAuth {
     this.refillPerSecond = rateLimit.getDouble("refillPerSecond");
   }
 
-  void handle(RoutingContext ctx) {
+  /** True when the request may go on; otherwise the request has been failed with the problem to answer. */
+  boolean admit(RoutingContext ctx) {
     if (!tokens.required()) {
-      ctx.next();
-      return;
+      return true;
     }
     String header = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
     if (header == null || !header.regionMatches(true, 0, SCHEME, 0, SCHEME.length())) {
       ctx.response().putHeader(WWW_AUTHENTICATE, "Bearer realm=\"fetchbus\"");
       ctx.fail(new Problem.InvalidRequest(Problem.of(401, "unauthorized", "Unauthorized",
           "send Authorization: Bearer <token>")));
-      return;
+      return false;
     }
     int token = tokens.match(header.substring(SCHEME.length()).trim());
     if (token < 0) {
       ctx.response().putHeader(WWW_AUTHENTICATE, "Bearer realm=\"fetchbus\", error=\"invalid_token\"");
       ctx.fail(new Problem.InvalidRequest(Problem.of(403, "forbidden", "Forbidden", "the token is not valid")));
-      return;
+      return false;
     }
     long now = System.nanoTime();
     long waitMs = buckets.computeIfAbsent(token, t -> new TokenBucket(capacity, refillPerSecond, now)).take(now);
@@ -53,8 +53,8 @@ final class BearerAuth {
       ctx.response().putHeader(HttpHeaders.RETRY_AFTER, Long.toString((waitMs + 999) / 1000));
       ctx.fail(new Problem.InvalidRequest(Problem.of(429, "rate-limited", "Too many requests",
           "this token's request rate is over the limit; retry after the Retry-After delay")));
-      return;
+      return false;
     }
-    ctx.next();
+    return true;
   }
 }

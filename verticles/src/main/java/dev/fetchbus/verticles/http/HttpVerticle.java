@@ -51,8 +51,6 @@ public class HttpVerticle extends VerticleBase {
   Router router(SpecValidation spec) {
     JsonObject http = config().getJsonObject("http");
     Router router = Router.router(vertx);
-    // Before every other handler: it counts requests in flight and times them (debug mode).
-    router.route().handler(RequestTracker.create(vertx, config().getJsonObject("debug")));
     Middleware.mount(vertx, router, config());
     new HelloRoutes(vertx, new HttpDate(vertx), http.getLong("maxDelayMs")).mount(router);
     new JobRoutes(vertx, Path.of(config().getString("dataDir")), bus, submission, http.getInteger("maxBodyBytes"),
@@ -82,7 +80,11 @@ public class HttpVerticle extends VerticleBase {
             .setCompressionLevel(compression.getInteger("level"))
             .setCompressionContentSizeThreshold(compression.getInteger("minBytes"))
             .setMaxWebSocketFrameSize(webSocket.getInteger("maxFrameBytes"))
-            .setMaxWebSocketMessageSize(webSocket.getInteger("maxMessageBytes")))
+            .setMaxWebSocketMessageSize(webSocket.getInteger("maxMessageBytes"))
+            // No WebSocket compression: left on, Vert.x puts an extension handler in every connection's pipeline,
+            // and every HTTP request then passes through it.
+            .setPerMessageWebSocketCompressionSupported(false)
+            .setPerFrameWebSocketCompressionSupported(false))
         .requestHandler(router);
     return server.listen();
   }

@@ -5,81 +5,113 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.CorsHandler;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 import java.util.Set;
 
 /**
- * Every cross-cutting handler, mounted in one fixed order before any route (docs/architecture.md, "Middleware"):
- * request id, access log, security headers, compression choice, CORS, request timeout, then API-token auth and
- * rate limit on the protected prefixes. Body limits sit on the routes that read bodies; 404/405 and failures are
+ * Every cross-cutting step, in one fixed order before any route (docs/architecture.md, "HTTP middleware"): request
+ * tracking, request id, access log, security headers, compression choice, CORS, request timeout, then API-token
+ * auth and rate limit on the protected prefixes. The steps are plain calls inside one route handler (two when
+ * CORS is configured, since Vert.x's CORS handler is a handler of its own): every extra route is paid on every
+ * request, {@code /hello} included. Body limits sit on the routes that read bodies; 404/405 and failures are
  * {@link ProblemResponses}.
  */
 final class Middleware {
   /** Path prefixes that need a token when tokens are configured; /hello, /ws/echo, /health, /metrics stay public. */
-  static final List<String> PROTECTED = List.of("/api/", "/ws/jobs/", "/admin/");
+  private static final String[] PROTECTED = {"/api/", "/ws/jobs/", "/admin/"};
 
   private static final CharSequence NOSNIFF = HttpHeaders.createOptimized("nosniff");
-  private static final CharSequence DENY = HttpHeaders.createOptimized("DENY");
-  private static final CharSequence NO_REFERRER = HttpHeaders.createOptimized("no-referrer");
   private static final CharSequence CSP = HttpHeaders.createOptimized("default-src 'none'; frame-ancestors 'none'");
   private static final CharSequence IDENTITY = HttpHeaders.createOptimized("identity");
   private static final CharSequence X_CONTENT_TYPE_OPTIONS = HttpHeaders.createOptimized("X-Content-Type-Options");
-  private static final CharSequence X_FRAME_OPTIONS = HttpHeaders.createOptimized("X-Frame-Options");
-  private static final CharSequence REFERRER_POLICY = HttpHeaders.createOptimized("Referrer-Policy");
   private static final CharSequence CONTENT_SECURITY_POLICY = HttpHeaders.createOptimized("Content-Security-Policy");
   /** Compressed when the client accepts it: the text we generate. Files (reports, uploads) and event streams are not. */
   private static final List<String> COMPRESSIBLE = List.of("application/json", "application/problem+json",
       "application/x-ndjson", "text/csv", "application/yaml", "text/plain; version=0.0.4");
 
-  private Middleware() {
+  private final RequestTracker tracker;
+  private final AccessLog accessLog;
+  private final boolean compression;
+  private final RequestTimeout timeout;
+  private final BearerAuth bearer;
+  private final boolean corsFollows;
+
+  private Middleware(Vertx vertx, JsonObject config, boolean corsFollows) {
+    JsonObject http = config.getJsonObject("http");
+    JsonObject log = http.getJsonObject("accessLog");
+    JsonObject auth = config.getJsonObject("auth");
+    this.tracker = RequestTracker.create(vertx, config.getJsonObject("debug"));
+    this.accessLog = log.getBoolean("enabled") ? new AccessLog(log.getJsonArray("exclude")) : null;
+    this.compression = http.getJsonObject("compression").getBoolean("enabled");
+    this.timeout = new RequestTimeout(http.getLong("requestTimeoutMs"), http.getJsonArray("requestTimeoutExempt"));
+    this.bearer = new BearerAuth(vertx, ApiTokens.of(auth.getJsonArray("tokens")), auth.getJsonObject("rateLimit"));
+    this.corsFollows = corsFollows;
   }
 
   static void mount(Vertx vertx, Router router, JsonObject config) {
-    JsonObject http = config.getJsonObject("http");
-    JsonObject accessLog = http.getJsonObject("accessLog");
-    JsonObject auth = config.getJsonObject("auth");
-    router.route().handler(RequestId::handle);
-    if (accessLog.getBoolean("enabled")) {
-      router.route().handler(new AccessLog(accessLog.getJsonArray("exclude"))::handle);
+    CorsHandler cors = cors(config.getJsonObject("http").getJsonObject("cors"));
+    Middleware middleware = new Middleware(vertx, config, cors != null);
+    router.route().handler(middleware::beforeCors);
+    if (cors != null) {
+      router.route().handler(cors);
+      router.route().handler(middleware::afterCors);
     }
-    router.route().handler(Middleware::securityHeaders);
-    if (http.getJsonObject("compression").getBoolean("enabled")) {
-      router.route().handler(Middleware::compressOnlyText);
+  }
+
+  private void beforeCors(RoutingContext ctx) {
+    String path = ctx.request().path();
+    // Tracking first, so requests refused further on are counted (and timed in debug mode) too.
+    tracker.track(ctx);
+    RequestId.assign(ctx);
+    if (accessLog != null) {
+      accessLog.track(ctx, path);
     }
-    cors(http.getJsonObject("cors")).ifPresent(cors -> router.route().handler(cors));
-    router.route().handler(new RequestTimeout(http.getLong("requestTimeoutMs"),
-        http.getJsonArray("requestTimeoutExempt"))::handle);
-    BearerAuth bearer = new BearerAuth(vertx, ApiTokens.of(auth.getJsonArray("tokens")),
-        auth.getJsonObject("rateLimit"));
-    // Path-less routes with a prefix test, not router.route("/api/*"): a route with a path would show in the route
-    // label of the HTTP metrics ("/api/>/api/jobs/:id").
-    router.route().handler(ctx -> {
-      if (isProtected(ctx.request().path())) {
-        bearer.handle(ctx);
-      } else {
-        ctx.next();
-      }
-    });
+    ctx.response().headers().add(X_CONTENT_TYPE_OPTIONS, NOSNIFF).add(CONTENT_SECURITY_POLICY, CSP);
+    if (compression) {
+      compressOnlyText(ctx);
+    }
+    if (corsFollows) {
+      ctx.next();
+    } else {
+      afterCors(ctx);
+    }
+  }
+
+  private void afterCors(RoutingContext ctx) {
+    String path = ctx.request().path();
+    timeout.start(ctx, path);
+    if (isProtected(path) && !bearer.admit(ctx)) {
+      return;
+    }
+    ctx.next();
   }
 
   static boolean isProtected(String path) {
-    return PROTECTED.stream()
-        .anyMatch(prefix -> path.startsWith(prefix) || path.equals(prefix.substring(0, prefix.length() - 1)));
+    for (String prefix : PROTECTED) {
+      if (path.startsWith(prefix) || path.length() == prefix.length() - 1 && prefix.startsWith(path)) {
+        return true;
+      }
+    }
+    return false;
   }
 
-  private static void securityHeaders(RoutingContext ctx) {
-    ctx.response().headers()
-        .add(X_CONTENT_TYPE_OPTIONS, NOSNIFF)
-        .add(X_FRAME_OPTIONS, DENY)
-        .add(REFERRER_POLICY, NO_REFERRER)
-        .add(CONTENT_SECURITY_POLICY, CSP);
-    ctx.next();
+  static String[] prefixes(JsonArray configured) {
+    return configured == null ? new String[0] : configured.stream().map(String::valueOf).toArray(String[]::new);
+  }
+
+  static boolean startsWithAny(String path, String[] prefixes) {
+    for (String prefix : prefixes) {
+      if (path.startsWith(prefix)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**
@@ -96,7 +128,6 @@ final class Middleware {
         }
       });
     }
-    ctx.next();
   }
 
   static boolean compressible(String contentType) {
@@ -107,16 +138,17 @@ final class Middleware {
     return COMPRESSIBLE.stream().anyMatch(type::startsWith);
   }
 
-  private static Optional<CorsHandler> cors(JsonObject cors) {
+  /** Null when no origin is configured: then no CORS handler is mounted at all. */
+  private static CorsHandler cors(JsonObject cors) {
     List<String> origins = cors.getJsonArray("allowedOrigins").stream().map(String::valueOf).toList();
     if (origins.isEmpty()) {
-      return Optional.empty();
+      return null;
     }
-    return Optional.of(CorsHandler.create()
+    return CorsHandler.create()
         .addOrigins(origins)
         .allowedMethods(Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.DELETE, HttpMethod.OPTIONS))
         .allowedHeaders(Set.of("Authorization", "Content-Type", "Idempotency-Key", "X-Request-Id"))
         .exposedHeaders(Set.of("X-Request-Id", "Location", "Retry-After"))
-        .maxAgeSeconds(cors.getInteger("maxAgeSeconds")));
+        .maxAgeSeconds(cors.getInteger("maxAgeSeconds"));
   }
 }

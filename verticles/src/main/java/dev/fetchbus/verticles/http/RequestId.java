@@ -22,7 +22,8 @@ public final class RequestId {
   private RequestId() {
   }
 
-  static void handle(RoutingContext ctx) {
+  /** Gives the request its id: on the response, and in the request's context for the log lines. */
+  static void assign(RoutingContext ctx) {
     String id = ctx.request().getHeader(HEADER);
     if (!acceptable(id)) {
       id = PREFIX + Long.toString(COUNTER.incrementAndGet(), 36);
@@ -32,7 +33,6 @@ public final class RequestId {
     if (context != null && context.isDuplicate()) {
       context.putLocal(KEY, id);
     }
-    ctx.next();
   }
 
   /** The id of the request being served on this thread's Vert.x context, or null. */

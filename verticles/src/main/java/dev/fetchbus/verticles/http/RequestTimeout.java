@@ -2,26 +2,25 @@ package dev.fetchbus.verticles.http;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.ext.web.RoutingContext;
-import java.util.List;
 
 /**
  * Answers 503 problem+json when a request has no response headers after {@code http.requestTimeoutMs}. It bounds the
  * time to the first byte, not the whole exchange: a result stream or an event stream that has begun is not cut.
- * Routes whose request body may rightly take long to arrive (uploads) and WebSocket upgrades are exempt by prefix.
+ * Routes whose request body may rightly take long to arrive (uploads), WebSocket upgrades, and /hello (its delay is
+ * bounded by {@code http.maxDelayMs}, and it is the load-test path) are exempt by prefix.
  */
 final class RequestTimeout {
   private final long timeoutMs;
-  private final List<String> exemptPrefixes;
+  private final String[] exemptPrefixes;
 
   RequestTimeout(long timeoutMs, JsonArray exempt) {
     this.timeoutMs = timeoutMs;
-    this.exemptPrefixes = exempt == null ? List.of() : exempt.stream().map(String::valueOf).toList();
+    this.exemptPrefixes = Middleware.prefixes(exempt);
   }
 
-  void handle(RoutingContext ctx) {
-    String path = ctx.request().path();
-    if (timeoutMs <= 0 || exemptPrefixes.stream().anyMatch(path::startsWith)) {
-      ctx.next();
+  /** Starts the request's timer, unless its path is exempt. */
+  void start(RoutingContext ctx, String path) {
+    if (timeoutMs <= 0 || Middleware.startsWithAny(path, exemptPrefixes)) {
       return;
     }
     long timer = ctx.vertx().setTimer(timeoutMs, t -> {
@@ -32,6 +31,5 @@ final class RequestTimeout {
     });
     ctx.addHeadersEndHandler(v -> ctx.vertx().cancelTimer(timer));
     ctx.addEndHandler(v -> ctx.vertx().cancelTimer(timer));
-    ctx.next();
   }
 }

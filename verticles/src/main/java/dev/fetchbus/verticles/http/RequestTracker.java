@@ -43,6 +43,12 @@ final class RequestTracker implements Handler<RoutingContext> {
 
   @Override
   public void handle(RoutingContext ctx) {
+    track(ctx);
+    ctx.next();
+  }
+
+  /** Counts the request until it ends (and times it, in debug mode). */
+  void track(RoutingContext ctx) {
     inFlight.count.increment();
     if (slowNanos > 0) {
       long start = System.nanoTime();
@@ -53,7 +59,6 @@ final class RequestTracker implements Handler<RoutingContext> {
     } else {
       ctx.addEndHandler(ar -> inFlight.count.decrement());
     }
-    ctx.next();
   }
 
   private void logIfSlow(RoutingContext ctx, long elapsedNanos) {
