@@ -51,24 +51,18 @@ class MiddlewareTest {
     assertThat(response.bodyAsJsonObject().getString("type")).isEqualTo("urn:fetchbus:problem:" + slug);
   }
 
-  /** An open service: no tokens, CORS for one origin, a short request timeout, compression from 1 byte. */
-  @Nested
+  /** A service of its own per nested class, configured by {@link #adjust}, with a client. */
   @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-  class Open {
+  abstract static class OwnService {
     Vertx vertx;
     TestApp app;
     WebClient client;
 
+    abstract void adjust(JsonObject config);
+
     @BeforeAll
     void start() throws Exception {
-      app = startOwn(config -> {
-        JsonObject http = config.getJsonObject("http");
-        http.put("requestTimeoutMs", 300);
-        // /hello is exempt by default (its delay is bounded); here it is the slow route to time out.
-        http.put("requestTimeoutExempt", new JsonArray());
-        http.getJsonObject("cors").put("allowedOrigins", new JsonArray().add("https://app.example"));
-        http.getJsonObject("compression").put("minBytes", 1);
-      });
+      app = startOwn(this::adjust);
       vertx = StrictVertx.create();
       client = WebClient.create(vertx);
     }
@@ -78,6 +72,20 @@ class MiddlewareTest {
       client.close();
       stopOwn(app);
       await(vertx.close());
+    }
+  }
+
+  /** An open service: no tokens, CORS for one origin, a short request timeout, compression from 1 byte. */
+  @Nested
+  class Open extends OwnService {
+    @Override
+    void adjust(JsonObject config) {
+      JsonObject http = config.getJsonObject("http");
+      http.put("requestTimeoutMs", 300);
+      // /hello is exempt by default (its delay is bounded); here it is the slow route to time out.
+      http.put("requestTimeoutExempt", new JsonArray());
+      http.getJsonObject("cors").put("allowedOrigins", new JsonArray().add("https://app.example"));
+      http.getJsonObject("compression").put("minBytes", 1);
     }
 
     @Test
@@ -161,26 +169,12 @@ class MiddlewareTest {
 
   /** A service with API tokens and a small rate limit. */
   @Nested
-  @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-  class WithTokens {
-    Vertx vertx;
-    TestApp app;
-    WebClient client;
-
-    @BeforeAll
-    void start() throws Exception {
-      app = startOwn(config -> config.getJsonObject("auth")
+  class WithTokens extends OwnService {
+    @Override
+    void adjust(JsonObject config) {
+      config.getJsonObject("auth")
           .put("tokens", new JsonArray().add("token-for-alice").add("token-for-bob"))
-          .put("rateLimit", new JsonObject().put("capacity", 3).put("refillPerSecond", 0.5)));
-      vertx = StrictVertx.create();
-      client = WebClient.create(vertx);
-    }
-
-    @AfterAll
-    void stop() throws Exception {
-      client.close();
-      stopOwn(app);
-      await(vertx.close());
+          .put("rateLimit", new JsonObject().put("capacity", 3).put("refillPerSecond", 0.5));
     }
 
     @Test
