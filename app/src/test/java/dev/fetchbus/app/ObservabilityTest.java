@@ -90,6 +90,10 @@ class ObservabilityTest {
 
       JsonObject store = monitor.getJsonObject("store");
       assertThat(store.getBoolean("available")).isTrue();
+      // The stats verticle's per-host success rates.
+      JsonObject hosts = monitor.getJsonObject("hosts");
+      assertThat(hosts.getBoolean("available")).isTrue();
+      assertThat(hosts.getJsonArray("hosts")).isNotNull();
       assertThat(store.getInteger("maxSize")).isEqualTo(8);
       assertThat(store.getInteger("size")).isBetween(1, 8);
       assertThat(store.getDouble("inUse")).isBetween(0.0, 8.0);

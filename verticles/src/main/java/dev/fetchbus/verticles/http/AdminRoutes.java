@@ -40,13 +40,16 @@ final class AdminRoutes {
   private void monitor(RoutingContext ctx) {
     Future<JsonObject> fetch = part(Addresses.FETCH_MONITOR);
     Future<JsonObject> store = part(Addresses.STORE_MONITOR);
-    Future.all(fetch, store).onComplete(ar -> ctx.response()
+    // Per-host success rates from the stats verticle (a plan entry that a node may not run: then unavailable).
+    Future<JsonObject> hosts = part(Addresses.STATS_HOSTS);
+    Future.all(fetch, store, hosts).onComplete(ar -> ctx.response()
         .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
         .end(new JsonObject()
             .put("loops", loops.snapshot())
             .put("http", new JsonObject().put("inFlight", RequestTracker.inFlight(vertx)))
             .put("fetch", fetch.result())
             .put("store", store.result())
+            .put("hosts", hosts.result())
             .put("workers", workers())
             .encode()));
   }
