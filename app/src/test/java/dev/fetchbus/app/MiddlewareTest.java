@@ -75,7 +75,7 @@ class MiddlewareTest {
     }
   }
 
-  /** An open service: no tokens, CORS for one origin, a short request timeout, compression from 1 byte. */
+  /** An open service: no tokens, CORS for one origin, a short request timeout, compression on from 1 byte. */
   @Nested
   class Open extends OwnService {
     @Override
@@ -85,7 +85,7 @@ class MiddlewareTest {
       // /hello is exempt by default (its delay is bounded); here it is the slow route to time out.
       http.put("requestTimeoutExempt", new JsonArray());
       http.getJsonObject("cors").put("allowedOrigins", new JsonArray().add("https://app.example"));
-      http.getJsonObject("compression").put("minBytes", 1);
+      http.getJsonObject("compression").put("enabled", true).put("minBytes", 1);
     }
 
     @Test
