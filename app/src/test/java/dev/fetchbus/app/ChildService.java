@@ -1,9 +1,11 @@
 package dev.fetchbus.app;
 
 import static dev.fetchbus.verticles.testing.StrictVertx.await;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.fetchbus.verticles.testing.StrictVertx;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -13,6 +15,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 
 /** The service as a real child JVM (Main, on this test's class path), with its output in a log file under target/. */
 final class ChildService implements AutoCloseable {
@@ -57,6 +60,13 @@ final class ChildService implements AutoCloseable {
   void awaitReady(Vertx vertx, WebClient client) {
     await(StrictVertx.eventually(vertx, Duration.ofSeconds(60), 100, () -> client.getAbs(base() + "/health/ready")
         .send().map(r -> r.statusCode() == 200).otherwise(false)), Duration.ofSeconds(65));
+  }
+
+  /** Asserts that job {@code id} has exactly one result per URL: seq 0 to {@code urls} - 1, in order, each once. */
+  void assertOneResultPerUrl(WebClient client, String id, int urls) {
+    String body = await(client.getAbs(base() + "/api/jobs/" + id + "/results").send()).bodyAsString();
+    List<Integer> seqs = body.lines().map(line -> new JsonObject(line).getInteger("seq")).toList();
+    assertThat(seqs).containsExactlyElementsOf(IntStream.range(0, urls).boxed().toList());
   }
 
   /** SIGTERM, then the exit code (bounded wait; SIGKILL and a failed assertion if it does not stop). */

@@ -16,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
-import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -70,9 +69,7 @@ class ClusterTest {
       JsonObject done = await(client.getAbs(base + "/api/jobs/" + id).send()).bodyAsJsonObject();
       assertThat(done.getInteger("completed")).isEqualTo(URLS);
       assertThat(done.getInteger("succeeded")).isEqualTo(URLS);
-      String body = await(client.getAbs(base + "/api/jobs/" + id + "/results").send()).bodyAsString();
-      List<Integer> seqs = body.lines().map(line -> new JsonObject(line).getInteger("seq")).toList();
-      assertThat(seqs).containsExactlyElementsOf(IntStream.range(0, URLS).boxed().toList());
+      nodeA.assertOneResultPerUrl(client, id, URLS);
       assertThat(fetcher.terminate()).as("the fetch node leaves the cluster and exits 0").isZero();
       assertThat(nodeA.terminate()).as("node A exits 0").isZero();
     } finally {

@@ -10,7 +10,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -58,9 +57,7 @@ class CrashResumeTest {
       JsonObject done = await(client.getAbs(base + "/api/jobs/" + id).send()).bodyAsJsonObject();
       assertThat(done.getInteger("completed")).isEqualTo(URLS);
       assertThat(done.getInteger("succeeded")).isEqualTo(URLS);
-      String body = await(client.getAbs(base + "/api/jobs/" + id + "/results").send()).bodyAsString();
-      List<Integer> seqs = body.lines().map(line -> new JsonObject(line).getInteger("seq")).toList();
-      assertThat(seqs).containsExactlyElementsOf(IntStream.range(0, URLS).boxed().toList());
+      second.assertOneResultPerUrl(client, id, URLS);
     } finally {
       client.close();
       assertThat(second.terminate()).isZero(); // SIGTERM: graceful

@@ -122,9 +122,7 @@ class GracefulShutdownTest {
           .send().map(r -> r.bodyAsJsonObject().getString("status").equals("done"))), Duration.ofSeconds(95));
       JsonObject done = await(api.getAbs(base + "/api/jobs/" + id).send()).bodyAsJsonObject();
       assertThat(done.getInteger("succeeded")).isEqualTo(URLS);
-      String body = await(api.getAbs(base + "/api/jobs/" + id + "/results").send()).bodyAsString();
-      assertThat(body.lines().map(line -> new JsonObject(line).getInteger("seq")).toList())
-          .containsExactlyElementsOf(IntStream.range(0, URLS).boxed().toList());
+      second.assertOneResultPerUrl(api, id, URLS);
       assertThat(second.terminate()).isZero();
     } finally {
       second.close();
