@@ -1,6 +1,5 @@
 package dev.fetchbus.verticles.http;
 
-import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.LocalMap;
@@ -13,11 +12,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The first handler of every request: counts the requests in flight, across all HTTP verticle instances, and in
+ * The first step of every request (see {@link Middleware}): counts the requests in flight, across all HTTP verticle instances, and in
  * debug mode logs each request slower than {@code debug.slowHandlerMs} with its method and route template. A
  * request leaves the count when its response ends, fails or its connection closes.
  */
-final class RequestTracker implements Handler<RoutingContext> {
+final class RequestTracker {
   private static final Logger LOG = LoggerFactory.getLogger(RequestTracker.class);
   private static final String MAP = "fetchbus.monitor";
   private static final String KEY = "httpInFlight";
@@ -39,12 +38,6 @@ final class RequestTracker implements Handler<RoutingContext> {
   /** Requests in flight now, over every HTTP verticle instance of this Vert.x. */
   static long inFlight(Vertx vertx) {
     return inFlightCounter(vertx).count.sum();
-  }
-
-  @Override
-  public void handle(RoutingContext ctx) {
-    track(ctx);
-    ctx.next();
   }
 
   /** Counts the request until it ends (and times it, in debug mode). */
@@ -73,13 +66,7 @@ final class RequestTracker implements Handler<RoutingContext> {
 
   private static InFlight inFlightCounter(Vertx vertx) {
     LocalMap<String, InFlight> map = vertx.sharedData().getLocalMap(MAP);
-    InFlight known = map.get(KEY);
-    if (known != null) {
-      return known;
-    }
-    InFlight created = new InFlight();
-    InFlight existing = map.putIfAbsent(KEY, created);
-    return existing == null ? created : existing;
+    return map.computeIfAbsent(KEY, key -> new InFlight());
   }
 
   /** One counter per Vert.x instance, shared (not copied) through its local map. */

@@ -49,7 +49,11 @@ class RequestTrackerTest {
 
   private void serve(JsonObject debug) {
     Router router = Router.router(vertx);
-    router.route().handler(RequestTracker.create(vertx, debug));
+    RequestTracker tracker = RequestTracker.create(vertx, debug);
+    router.route().handler(ctx -> {
+      tracker.track(ctx);
+      ctx.next();
+    });
     router.get("/fast").handler(ctx -> ctx.response().end("fast"));
     router.get("/slow/:n").handler(ctx -> vertx.setTimer(150, t -> ctx.response().end("slow")));
     router.get("/never").handler(ctx -> { });
