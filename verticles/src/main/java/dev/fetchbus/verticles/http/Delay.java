@@ -17,7 +17,7 @@ final class Delay {
       digits = text.substring(0, text.length() - 1);
       unit = 1000;
     }
-    if (digits.isEmpty() || digits.length() > 9 || !digits.chars().allMatch(c -> c >= '0' && c <= '9')) {
+    if (digits.isEmpty() || digits.length() > 9 || !allDigits(digits)) {
       throw invalid("delay '" + text + "' is not a duration such as 100ms or 2s");
     }
     long ms = Long.parseLong(digits) * unit;
@@ -25,6 +25,16 @@ final class Delay {
       throw invalid("delay '" + text + "' is over the maximum of " + maxMs + " ms");
     }
     return ms;
+  }
+
+  /** A loop, not a stream: this runs on every delayed /hello request. */
+  private static boolean allDigits(String text) {
+    for (int i = 0; i < text.length(); i++) {
+      if (text.charAt(i) < '0' || text.charAt(i) > '9') {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static Problem.InvalidRequest invalid(String detail) {

@@ -40,8 +40,8 @@ final class HelloRoutes {
     if (response.closed()) {
       return;
     }
-    response.putHeader(HttpHeaders.CONTENT_TYPE, TEXT_PLAIN)
-        .putHeader(HttpHeaders.DATE, date.now())
-        .end("Hello, " + name);
+    // add, not putHeader: neither header is there yet, and putHeader takes the connection's lock and removes first.
+    response.headers().add(HttpHeaders.CONTENT_TYPE, TEXT_PLAIN).add(HttpHeaders.DATE, date.now());
+    response.end("Hello, " + name);
   }
 }

@@ -1,6 +1,7 @@
 package dev.fetchbus.verticles.http;
 
 import dev.fetchbus.verticles.auth.ApiTokens;
+import dev.fetchbus.verticles.ops.Metrics;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
@@ -46,7 +47,7 @@ final class Middleware {
     JsonObject http = config.getJsonObject("http");
     JsonObject log = http.getJsonObject("accessLog");
     JsonObject auth = config.getJsonObject("auth");
-    this.tracker = RequestTracker.create(vertx, config.getJsonObject("debug"));
+    this.tracker = RequestTracker.create(vertx, config.getJsonObject("debug"), Metrics.registryOrNowhere());
     this.accessLog = log.getBoolean("enabled") ? new AccessLog(log.getJsonArray("exclude")) : null;
     this.compression = http.getJsonObject("compression").getBoolean("enabled");
     this.timeout = new RequestTimeout(http.getLong("requestTimeoutMs"), http.getJsonArray("requestTimeoutExempt"));

@@ -28,7 +28,7 @@ public final class RequestId {
     if (!acceptable(id)) {
       id = PREFIX + Long.toString(COUNTER.incrementAndGet(), 36);
     }
-    ctx.response().putHeader(HEADER, id);
+    ctx.response().headers().add(HEADER, id);
     ContextInternal context = ContextInternal.current();
     if (context != null && context.isDuplicate()) {
       context.putLocal(KEY, id);

@@ -8,6 +8,8 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import dev.fetchbus.verticles.testing.StrictVertx;
+import io.micrometer.core.instrument.FunctionTimer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -20,18 +22,23 @@ import io.vertx.core.net.NetSocket;
 import io.vertx.ext.web.Router;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
-/** The first handler of every route, on a real server: in-flight count and, in debug mode, the slow-request log. */
+/**
+ * The first step of every request, on a real server: in-flight count, the request timer by route template, and in
+ * debug mode the slow-request log.
+ */
 class RequestTrackerTest {
   private Vertx vertx;
   private HttpServer server;
   private HttpClientAgent client;
   private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
   private final Logger logger = (Logger) LoggerFactory.getLogger(RequestTracker.class);
+  private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
   @BeforeEach
   void start() {
@@ -49,7 +56,7 @@ class RequestTrackerTest {
 
   private void serve(JsonObject debug) {
     Router router = Router.router(vertx);
-    RequestTracker tracker = RequestTracker.create(vertx, debug);
+    RequestTracker tracker = RequestTracker.create(vertx, debug, registry);
     router.route().handler(ctx -> {
       tracker.track(ctx);
       ctx.next();
@@ -78,6 +85,28 @@ class RequestTrackerTest {
         .startsWith("slow request: GET /slow/:n took ").contains("debug.slowHandlerMs 100"));
   }
 
+  private long served(String method, String code, String route) {
+    FunctionTimer timer = registry.find("fetchbus.http.server.requests").tag("method", method).tag("code", code)
+        .tag("route", route).functionTimer();
+    return timer == null ? 0 : (long) timer.count();
+  }
+
+  @Test
+  void eachRequestIsTimedByMethodCodeAndRouteTemplateNeverByPath() {
+    serve(new JsonObject().put("enabled", false).put("slowHandlerMs", 100));
+    assertThat(get("/slow/7")).isEqualTo("slow");
+    assertThat(get("/slow/8")).isEqualTo("slow");
+    assertThat(get("/fast")).isEqualTo("fast");
+    get("/nothing-here");
+    assertThat(served("GET", "200", "/slow/:n")).isEqualTo(2);
+    assertThat(served("GET", "200", "/fast")).isEqualTo(1);
+    assertThat(served("GET", "404", "none")).isEqualTo(1);
+    assertThat(registry.get("fetchbus.http.server.requests").tag("route", "/slow/:n").functionTimer().totalTime(TimeUnit.MILLISECONDS))
+        .isGreaterThanOrEqualTo(150);
+    assertThat(registry.getMeters()).noneMatch(meter -> meter.getId().getTags().stream()
+        .anyMatch(tag -> tag.getValue().contains("/slow/7") || tag.getValue().contains("nothing")));
+  }
+
   @Test
   void withoutDebugNothingIsLogged() {
     serve(new JsonObject().put("enabled", false).put("slowHandlerMs", 100));
@@ -98,8 +127,10 @@ class RequestTrackerTest {
     assertThat(await(slow)).isEqualTo("slow");
     await(StrictVertx.eventually(vertx, Duration.ofSeconds(5), 10,
         () -> Future.succeededFuture(RequestTracker.inFlight(vertx) == 1)));
+    assertThat(registry.get("fetchbus.http.server.active.requests").gauge().value()).isEqualTo(1);
     await(hanging.close());
     await(StrictVertx.eventually(vertx, Duration.ofSeconds(5), 10,
         () -> Future.succeededFuture(RequestTracker.inFlight(vertx) == 0)));
+    assertThat(served("GET", "closed", "/never")).isEqualTo(1);
   }
 }
