@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # Streaming uploads beside the HTTP hot path, one JVM, after a warm-up of both: (a) one 2 GiB upload alone, (b) wrk on
-# GET /hello/Ada alone, (c) the same wrk while 2 GiB uploads run back to back, (d) wrk alone again. Reports /hello
-# req/s and p99 with and without uploads (a p99 that jumps would mean chunk work stalls the event loop), upload MB/s
-# (curl's own figure) and the JVM's peak RSS per phase (VmRSS sampled every 0.1 s) and overall (VmHWM).
+# GET /hello/Ada alone, (c) the same wrk while 2 GiB uploads run back to back, (d) wrk alone again; then at a fixed
+# offered rate (h2load --rps, RATE req/s in all, a fifth of what the core serves flat out): (e) alone, (f) while 2 GiB
+# uploads run back to back. Reports /hello req/s and latency with and without uploads (a latency that jumps would
+# mean chunk work stalls the event loop), upload MB/s (curl's own figure) and the JVM's peak RSS per phase (VmRSS
+# sampled every 0.1 s) and overall (VmHWM). wrk (c, d) keeps the core saturated, so there every CPU-second an
+# upload takes is taken from /hello; the paced phases (e, f) show a service under load, not at its limit.
 # Fetchbus (JVM + embedded PostgreSQL) on CPU 0; wrk (-t1 -c400) and curl on CPU 1. The body is a 2 GiB sparse file
 # sent by `curl -T` (streamed with its Content-Length and `Expect: 100-continue`; never read into curl's memory).
 # Targets (issue 5): peak RSS < 200 MB, /hello keeps >= 90 % of its req/s during the upload, upload >= 300 MB/s.
 # Usage: bench/upload.sh [path/to/fetchbus.jar]
 # Env: DURATION seconds per wrk run (10), WARMUP seconds of wrk before measuring (10), SIZE (2G), PORT (8091),
+#      RATE offered /hello req/s of the paced phases (20000, over 100 connections),
 #      JAVA_OPTS (default: conf/jvm.options), OUT (bench/out).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,6 +20,8 @@ JAVA_OPTS=${JAVA_OPTS-@$(pwd)/conf/jvm.options}
 DURATION=${DURATION:-10}; WARMUP=${WARMUP:-10}; SIZE=${SIZE:-2G}; PORT=${PORT:-8091}
 OUT=$(readlink -f "${OUT:-bench/out}")
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk"; exit 1; }
+command -v h2load >/dev/null || { echo "h2load is missing: apt-get install -y nghttp2-client"; exit 1; }
+RATE=${RATE:-20000}
 [ -f "$JAR" ] || { echo "no jar at $JAR: ./mvnw -q -DskipTests package"; exit 1; }
 mkdir -p "$OUT"; ulimit -n 20000 2>/dev/null || true
 taskset -cp 1 $$ >/dev/null
@@ -41,6 +47,12 @@ stop_sampler() { kill $SAMPLER; wait $SAMPLER 2>/dev/null || true; SAMPLER=; cat
 hello() { # seconds -> "req/s p99"
   timeout $(($1 + 30)) wrk -t1 -c400 -d"$1"s --latency "$BASE/hello/Ada" > "$OUT/upload-wrk.txt" 2>&1
   awk '/^Requests\/sec/{rps=$2} $1=="99%"{p99=$2} END{print rps, p99}' "$OUT/upload-wrk.txt"
+}
+
+paced() { # seconds -> "req/s mean_latency max_latency" at RATE req/s offered (100 connections, HTTP/1.1 keep-alive)
+  timeout $(($1 + 30)) h2load --h1 -t1 -c100 --rps $((RATE / 100)) -D "$1" "$BASE/hello/Ada" > "$OUT/upload-h2load.txt" 2>&1
+  awk '/^finished in/{rps=$4} /^time for request:/{max=$5; mean=$6} /^requests:/{ok=$8; fail=$10}
+       END{print rps, mean, max, (fail + 0) " failed"}' "$OUT/upload-h2load.txt"
 }
 
 # One upload; appends "bytes seconds bytes_per_second http_status" to $OUT/upload-runs.txt, deletes it afterwards.
@@ -77,6 +89,15 @@ PEAK_BOTH=$(stop_sampler)
 UPLOAD_BUSY=$(mbps "$OUT/upload-runs.txt")
 
 read -r RPS_AFTER P99_AFTER <<< "$(hello "$DURATION")"
+
+read -r PACED_ALONE PACED_MEAN_ALONE PACED_MAX_ALONE PACED_FAILED_ALONE <<< "$(paced "$DURATION")"
+: > "$OUT/upload-runs.txt"; rm -f "$OUT/upload-stop"
+start_sampler
+(while [ ! -e "$OUT/upload-stop" ]; do upload; done) & UPLOADER=$!
+read -r PACED_BUSY PACED_MEAN_BUSY PACED_MAX_BUSY PACED_FAILED_BUSY <<< "$(paced "$DURATION")"
+touch "$OUT/upload-stop"; wait $UPLOADER; UPLOADER=
+PEAK_PACED=$(stop_sampler)
+UPLOAD_PACED=$(mbps "$OUT/upload-runs.txt")
 HWM=$(awk '/^VmHWM/{print $2}' /proc/$SERVER/status)
 
 {
@@ -86,5 +107,9 @@ HWM=$(awk '/^VmHWM/{print $2}' /proc/$SERVER/status)
   printf '/hello during uploads:  %s req/s, p99 %s = %s %% of alone (mean of both); uploads: %s (peak RSS %d KiB)\n' \
     "$RPS_BUSY" "$P99_BUSY" "$(awk -v a="$RPS_ALONE" -v c="$RPS_AFTER" -v b="$RPS_BUSY" 'BEGIN { printf "%.0f", 200 * b / (a + c) }')" \
     "$UPLOAD_BUSY" "$PEAK_BOTH"
+  printf '/hello paced, %s req/s offered: alone %s req/s (mean %s, max %s, %s); during uploads %s req/s (mean %s, max %s, %s) = %s %%; uploads: %s (peak RSS %d KiB)\n' \
+    "$RATE" "$PACED_ALONE" "$PACED_MEAN_ALONE" "$PACED_MAX_ALONE" "$PACED_FAILED_ALONE" "$PACED_BUSY" "$PACED_MEAN_BUSY" \
+    "$PACED_MAX_BUSY" "$PACED_FAILED_BUSY" \
+    "$(awk -v a="$PACED_ALONE" -v b="$PACED_BUSY" 'BEGIN { printf "%.0f", 100 * b / a }')" "$UPLOAD_PACED" "$PEAK_PACED"
   printf 'JVM peak RSS (VmHWM):   %d KiB\n' "$HWM"
 } | tee -a "$OUT/upload.txt"
