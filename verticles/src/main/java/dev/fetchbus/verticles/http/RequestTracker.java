@@ -26,8 +26,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>These are Fetchbus's meters, not vertx-micrometer's HTTP server meters (turned off in {@code ops/Metrics}): those
  * look their meters up by tags on every request and cost a tenth to a fifth of a small request's CPU. Here a request
- * costs one map lookup (by route object, method and code) and two {@link LongAdder} increments, read as a Prometheus
- * count and sum at scrape time (a {@link FunctionTimer}: no maximum, no histogram).
+ * costs one lookup in this instance's map (by route object, method and code) and two {@link LongAdder} increments,
+ * read as a Prometheus count and sum at scrape time (a {@link FunctionTimer}: no maximum, no histogram). The adders
+ * of a label set are shared by all HTTP verticle instances (each has its own router, so its own route objects): the
+ * registry keeps the first meter registered under a name and tags, so a second instance's own adders would go
+ * unseen.
  */
 final class RequestTracker {
   private static final Logger LOG = LoggerFactory.getLogger(RequestTracker.class);
@@ -40,13 +43,14 @@ final class RequestTracker {
   private static final String NO_ROUTE = "none";
   private static final int CLOSED = 0;
 
-  private final InFlight inFlight;
+  private final Shared shared;
   private final MeterRegistry registry;
   private final long slowNanos;
+  /** This instance's cache of {@link Shared#served}, keyed by its own route objects. */
   private final ConcurrentMap<MeterKey, Served> served = new ConcurrentHashMap<>();
 
-  private RequestTracker(InFlight inFlight, MeterRegistry registry, long slowNanos) {
-    this.inFlight = inFlight;
+  private RequestTracker(Shared shared, MeterRegistry registry, long slowNanos) {
+    this.shared = shared;
     this.registry = registry;
     this.slowNanos = slowNanos;
   }
@@ -54,23 +58,23 @@ final class RequestTracker {
   /** {@code debug}: the config's debug section; slow requests are logged only when it is enabled. */
   static RequestTracker create(Vertx vertx, JsonObject debug, MeterRegistry registry) {
     long slowNanos = debug.getBoolean("enabled") ? TimeUnit.MILLISECONDS.toNanos(debug.getLong("slowHandlerMs")) : 0;
-    return new RequestTracker(inFlightCounter(vertx, registry), registry, slowNanos);
+    return new RequestTracker(shared(vertx, registry), registry, slowNanos);
   }
 
   /** Requests in flight now, over every HTTP verticle instance of this Vert.x. */
   static long inFlight(Vertx vertx) {
-    LocalMap<String, InFlight> map = vertx.sharedData().getLocalMap(MAP);
-    InFlight counter = map.get(KEY);
-    return counter == null ? 0 : counter.count.sum();
+    LocalMap<String, Shared> map = vertx.sharedData().getLocalMap(MAP);
+    Shared shared = map.get(KEY);
+    return shared == null ? 0 : shared.inFlight.sum();
   }
 
   /** Counts and times the request until it ends. */
   void track(RoutingContext ctx) {
-    inFlight.count.increment();
+    shared.inFlight.increment();
     long start = System.nanoTime();
     ctx.addEndHandler(ar -> {
       long elapsed = System.nanoTime() - start;
-      inFlight.count.decrement();
+      shared.inFlight.decrement();
       Route route = ctx.currentRoute();
       served(ctx.request().method(), ar.succeeded() ? ctx.response().getStatusCode() : CLOSED, route).add(elapsed);
       if (slowNanos > 0 && elapsed > slowNanos) {
@@ -82,32 +86,40 @@ final class RequestTracker {
   }
 
   private Served served(HttpMethod method, int code, Route route) {
-    MeterKey key = new MeterKey(method, code, route);
+    // Extension methods share one key (null), or each new one would add an entry for good.
+    HttpMethod known = KNOWN_METHODS.contains(method) ? method : null;
+    MeterKey key = new MeterKey(known, code, route);
     Served requests = served.get(key);
-    return requests != null ? requests : served.computeIfAbsent(key, k -> {
-      Served created = new Served();
-      FunctionTimer.builder(TIMER, created, s -> s.count.sum(), s -> s.nanos.sum(), TimeUnit.NANOSECONDS)
-          .description("HTTP requests served, by method, status code (closed: the connection closed first) and route")
-          .tag("method", KNOWN_METHODS.contains(method) ? method.name() : "OTHER")
-          .tag("code", code == CLOSED ? "closed" : Integer.toString(code))
-          .tag("route", route == null || route.getName() == null ? NO_ROUTE : route.getName())
-          .register(registry);
-      return created;
-    });
+    return requests != null ? requests : served.computeIfAbsent(key, k -> shared.served.computeIfAbsent(new Labels(
+        known == null ? "OTHER" : known.name(),
+        code == CLOSED ? "closed" : Integer.toString(code),
+        route == null || route.getName() == null ? NO_ROUTE : route.getName()), this::register));
   }
 
-  private static InFlight inFlightCounter(Vertx vertx, MeterRegistry registry) {
-    LocalMap<String, InFlight> map = vertx.sharedData().getLocalMap(MAP);
+  private Served register(Labels labels) {
+    Served created = new Served();
+    FunctionTimer.builder(TIMER, created, s -> s.count.sum(), s -> s.nanos.sum(), TimeUnit.NANOSECONDS)
+        .description("HTTP requests served, by method, status code (closed: the connection closed first) and route")
+        .tags("method", labels.method, "code", labels.code, "route", labels.route)
+        .register(registry);
+    return created;
+  }
+
+  private static Shared shared(Vertx vertx, MeterRegistry registry) {
+    LocalMap<String, Shared> map = vertx.sharedData().getLocalMap(MAP);
     return map.computeIfAbsent(KEY, key -> {
-      InFlight counter = new InFlight();
-      Gauge.builder("fetchbus.http.server.active.requests", counter.count, LongAdder::sum)
+      Shared shared = new Shared();
+      Gauge.builder("fetchbus.http.server.active.requests", shared.inFlight, LongAdder::sum)
           .description("HTTP requests in flight, over all HTTP verticle instances").register(registry);
-      return counter;
+      return shared;
     });
   }
 
-  /** Routes are compared by identity: one meter per route object, method and code. */
+  /** Routes are compared by identity; method null stands for any extension method. */
   private record MeterKey(HttpMethod method, int code, Route route) {
+  }
+
+  private record Labels(String method, String code, String route) {
   }
 
   /** The requests of one label set: how many, and their time. Held by the registry's function timer. */
@@ -121,8 +133,9 @@ final class RequestTracker {
     }
   }
 
-  /** One counter per Vert.x instance, shared (not copied) through its local map. */
-  private static final class InFlight implements Shareable {
-    private final LongAdder count = new LongAdder();
+  /** One per Vert.x instance, shared (not copied) by its HTTP verticle instances through its local map. */
+  private static final class Shared implements Shareable {
+    private final LongAdder inFlight = new LongAdder();
+    private final ConcurrentMap<Labels, Served> served = new ConcurrentHashMap<>();
   }
 }

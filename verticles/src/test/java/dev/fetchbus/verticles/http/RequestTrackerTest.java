@@ -68,7 +68,11 @@ class RequestTrackerTest {
   }
 
   private String get(String path) {
-    return await(client.request(HttpMethod.GET, server.actualPort(), "127.0.0.1", path)
+    return send(HttpMethod.GET, server.actualPort(), path);
+  }
+
+  private String send(HttpMethod method, int port, String path) {
+    return await(client.request(method, port, "127.0.0.1", path)
         .compose(request -> request.send().compose(HttpClientResponse::body))).toString();
   }
 
@@ -105,6 +109,23 @@ class RequestTrackerTest {
         .isGreaterThanOrEqualTo(150);
     assertThat(registry.getMeters()).noneMatch(meter -> meter.getId().getTags().stream()
         .anyMatch(tag -> tag.getValue().contains("/slow/7") || tag.getValue().contains("nothing")));
+  }
+
+  @Test
+  void twoHttpVerticleInstancesCountIntoOneSeriesAndExtensionMethodsFoldIntoOther() {
+    JsonObject debug = new JsonObject().put("enabled", false).put("slowHandlerMs", 100);
+    serve(debug);
+    int first = server.actualPort();
+    serve(debug);
+    int second = server.actualPort();
+    assertThat(send(HttpMethod.GET, first, "/fast")).isEqualTo("fast");
+    assertThat(send(HttpMethod.GET, second, "/fast")).isEqualTo("fast");
+    send(HttpMethod.valueOf("FETCHBUS1"), first, "/fast");
+    send(HttpMethod.valueOf("FETCHBUS2"), second, "/fast");
+    assertThat(served("GET", "200", "/fast")).isEqualTo(2);
+    assertThat(served("OTHER", "405", "none")).isEqualTo(2);
+    assertThat(registry.getMeters()).noneMatch(meter -> meter.getId().getTags().stream()
+        .anyMatch(tag -> tag.getValue().startsWith("FETCHBUS")));
   }
 
   @Test
