@@ -149,7 +149,7 @@ public final class FetchbusApp {
         .setBlockedThreadCheckIntervalUnit(TimeUnit.MILLISECONDS)
         .setWarningExceptionTime(warningExceptionMs)
         .setWarningExceptionTimeUnit(TimeUnit.MILLISECONDS)
-        .setMetricsOptions(Metrics.options(config.getJsonObject("metrics").getBoolean("enabled")));
+        .setMetricsOptions(Metrics.options(config.getJsonObject("metrics")));
   }
 
   /**

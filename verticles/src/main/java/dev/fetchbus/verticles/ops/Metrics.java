@@ -2,6 +2,7 @@ package dev.fetchbus.verticles.ops;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
+import io.vertx.core.json.JsonObject;
 import io.vertx.micrometer.Label;
 import io.vertx.micrometer.Match;
 import io.vertx.micrometer.MatchType;
@@ -23,22 +24,25 @@ public final class Metrics {
   }
 
   /**
-   * Vert.x metrics (HTTP client, pools, event bus, TCP) into a Prometheus registry. Not Vert.x's HTTP server meters:
-   * they look their meters up by tags on every request (a fifth of {@code /hello}'s CPU even with the meter cache);
-   * {@code http/RequestTracker} times requests by method, code and route template instead. Labels are bounded:
-   * event-bus meters not by address ({@code fetchbus.events.job.<id>}); the fetcher's client keeps one connection
-   * pool per origin address, named after it, so those pool names fold into one, {@code origins}.
+   * Vert.x metrics (HTTP client, pools, event bus, TCP) into a Prometheus registry, from the config's metrics section.
+   * Vert.x's HTTP server meters only with {@code vertxHttpServer}: they look their meters up by tags on every request
+   * (a fifth of {@code /hello}'s CPU even with the meter cache; C10K 0.69x a bare server against 0.98x without);
+   * {@code http/RequestTracker} times requests by method, code and route template either way. Labels are bounded:
+   * HTTP server meters by route template, never by path (which carries job ids); event-bus meters not by address
+   * ({@code fetchbus.events.job.<id>}); the fetcher's client keeps one connection pool per origin address, named
+   * after it, so those pool names fold into one, {@code origins}.
    */
-  public static MicrometerMetricsOptions options(boolean enabled) {
-    return new MicrometerMetricsOptions()
-        .setEnabled(enabled)
+  public static MicrometerMetricsOptions options(JsonObject metrics) {
+    MicrometerMetricsOptions options = new MicrometerMetricsOptions()
+        .setEnabled(metrics.getBoolean("enabled"))
         // Meters looked up once per label set, not registered again on every use.
         .setMeterCacheEnabled(true)
         .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true))
-        .addDisabledMetricsCategory(MetricsDomain.HTTP_SERVER)
-        .setLabels(EnumSet.of(Label.HTTP_METHOD, Label.HTTP_CODE, Label.POOL_TYPE, Label.POOL_NAME, Label.EB_SIDE))
+        .setLabels(EnumSet.of(Label.HTTP_METHOD, Label.HTTP_CODE, Label.HTTP_ROUTE, Label.POOL_TYPE, Label.POOL_NAME,
+            Label.EB_SIDE))
         .addLabelMatch(new Match().setDomain(MetricsDomain.NAMED_POOLS).setLabel(Label.POOL_NAME.toString())
             .setType(MatchType.REGEX).setValue(".*:[0-9]+").setAlias("origins"));
+    return metrics.getBoolean("vertxHttpServer") ? options : options.addDisabledMetricsCategory(MetricsDomain.HTTP_SERVER);
   }
 
   /** The registry, when metrics are enabled. */
