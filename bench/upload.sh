@@ -22,6 +22,7 @@ OUT=$(readlink -f "${OUT:-bench/out}")
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk"; exit 1; }
 command -v h2load >/dev/null || { echo "h2load is missing: apt-get install -y nghttp2-client"; exit 1; }
 RATE=${RATE:-20000}
+[ "$RATE" -ge 100 ] || { echo "RATE is spread over 100 connections: give at least 100"; exit 1; }
 [ -f "$JAR" ] || { echo "no jar at $JAR: ./mvnw -q -DskipTests package"; exit 1; }
 mkdir -p "$OUT"; ulimit -n 20000 2>/dev/null || true
 taskset -cp 1 $$ >/dev/null

@@ -1,5 +1,6 @@
 package dev.fetchbus.verticles.http;
 
+import io.vertx.core.Handler;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
@@ -16,8 +17,14 @@ final class ProblemResponses {
   private ProblemResponses() {
   }
 
+  /** Mounted after every other route. */
   static void mount(Router router) {
-    router.route().failureHandler(ctx -> send(ctx, problemOf(ctx)));
+    Handler<RoutingContext> failure = ctx -> send(ctx, problemOf(ctx));
+    // On each route as well as at the end: after a failure vertx-web searches again from the first route for one
+    // with a failure handler, and ending on the request's own route keeps its template for the request meters.
+    router.getRoutes().stream().filter(route -> route.getName() != null)
+        .forEach(route -> route.failureHandler(failure));
+    router.route().failureHandler(failure);
     router.errorHandler(404, ctx -> send(ctx, Problem.of(404, "not-found", "Not found",
         "no route for " + ctx.request().path())));
     router.errorHandler(405, ctx -> send(ctx, Problem.of(405, "method-not-allowed", "Method not allowed",

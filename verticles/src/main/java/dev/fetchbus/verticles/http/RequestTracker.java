@@ -1,9 +1,12 @@
 package dev.fetchbus.verticles.http;
 
+import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.FunctionTimer;
+import io.vertx.core.AsyncResult;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.LocalMap;
@@ -22,12 +25,13 @@ import org.slf4j.LoggerFactory;
  * The first step of every request (see {@link Middleware}): counts the requests in flight, across all HTTP verticle
  * instances; times each into {@code fetchbus.http.server.requests} by method, status code and route template; and in
  * debug mode logs each request slower than {@code debug.slowHandlerMs}. A request ends when its response ends, fails
- * or its connection closes (code {@code closed}).
+ * or its connection closes (code {@code closed}), or when it becomes a WebSocket (code 101, {@link #upgraded}): Vert.x
+ * hands an upgraded connection over without ending the response, so no end handler would ever run for it.
  *
  * <p>These are Fetchbus's meters, not vertx-micrometer's HTTP server meters (turned off in {@code ops/Metrics}): those
  * look their meters up by tags on every request and cost a tenth to a fifth of a small request's CPU. Here a request
- * costs one lookup in this instance's map (by route object, method and code) and two {@link LongAdder} increments,
- * read as a Prometheus count and sum at scrape time (a {@link FunctionTimer}: no maximum, no histogram). The adders
+ * costs a lookup in this instance's map (by route object, method and code) and a few {@link LongAdder} adds, read as
+ * a Prometheus count and sum at scrape time (a {@link FunctionTimer}: no maximum, no histogram). The adders
  * of a label set are shared by all HTTP verticle instances (each has its own router, so its own route objects): the
  * registry keeps the first meter registered under a name and tags, so a second instance's own adders would go
  * unseen.
@@ -37,11 +41,14 @@ final class RequestTracker {
   private static final String MAP = "fetchbus.monitor";
   private static final String KEY = "httpInFlight";
   private static final String TIMER = "fetchbus.http.server.requests";
-  /** Any other method (HTTP allows extension methods) is labelled OTHER, so a client cannot add series at will. */
+  /** Other methods (HTTP allows extension methods) are labelled OTHER, so a client cannot add series at will. */
   private static final Set<HttpMethod> KNOWN_METHODS = Set.copyOf(HttpMethod.values());
-  /** The label of requests that ended before any route matched (refused by the middleware, or 404). */
+  /** The label of requests that ended before any route matched (refused by the middleware, 404, 405). */
   private static final String NO_ROUTE = "none";
   private static final int CLOSED = 0;
+  private static final int SWITCHING_PROTOCOLS = 101;
+  /** Where an upgrade request keeps its {@link Tracked}, for {@link #upgraded}. */
+  private static final String TRACKED = "fetchbus.tracked";
 
   private final Shared shared;
   private final MeterRegistry registry;
@@ -71,18 +78,55 @@ final class RequestTracker {
   /** Counts and times the request until it ends. */
   void track(RoutingContext ctx) {
     shared.inFlight.increment();
-    long start = System.nanoTime();
-    ctx.addEndHandler(ar -> {
+    Tracked tracked = new Tracked(ctx, System.nanoTime());
+    ctx.addEndHandler(tracked);
+    // Only upgrade requests keep a handle: the context's data map would cost every request an allocation.
+    if (ctx.request().headers().contains(HttpHeaders.UPGRADE)) {
+      ctx.put(TRACKED, tracked);
+    }
+  }
+
+  /** The request has become a WebSocket: it ends here, with 101, as far as tracking goes. */
+  static void upgraded(RoutingContext ctx) {
+    Tracked tracked = ctx.get(TRACKED);
+    if (tracked != null) {
+      tracked.end(SWITCHING_PROTOCOLS);
+    }
+  }
+
+  /** One request's tracking; it ends once, whichever comes first (the response's end or an upgrade). */
+  private final class Tracked implements Handler<AsyncResult<Void>> {
+    private final RoutingContext ctx;
+    private final long start;
+    private boolean ended;
+
+    Tracked(RoutingContext ctx, long start) {
+      this.ctx = ctx;
+      this.start = start;
+    }
+
+    @Override
+    public void handle(AsyncResult<Void> result) {
+      end(result.succeeded() ? ctx.response().getStatusCode() : CLOSED);
+    }
+
+    /** Runs on the request's event loop, like the end handler: no other thread sees {@code ended}. */
+    void end(int code) {
+      if (ended) {
+        return;
+      }
+      ended = true;
       long elapsed = System.nanoTime() - start;
-      shared.inFlight.decrement();
       Route route = ctx.currentRoute();
-      served(ctx.request().method(), ar.succeeded() ? ctx.response().getStatusCode() : CLOSED, route).add(elapsed);
+      // Recorded before the count drops, so whoever sees the count fall also sees the request counted.
+      served(ctx.request().method(), code, route).add(elapsed);
+      shared.inFlight.decrement();
       if (slowNanos > 0 && elapsed > slowNanos) {
         LOG.warn("slow request: {} {} took {} ms (debug.slowHandlerMs {})", ctx.request().method(),
             route == null || route.getName() == null ? ctx.normalizedPath() : route.getName(),
             TimeUnit.NANOSECONDS.toMillis(elapsed), TimeUnit.NANOSECONDS.toMillis(slowNanos));
       }
-    });
+    }
   }
 
   private Served served(HttpMethod method, int code, Route route) {

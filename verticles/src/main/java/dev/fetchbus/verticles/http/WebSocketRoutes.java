@@ -45,7 +45,10 @@ final class WebSocketRoutes {
 
   private void echo(RoutingContext ctx) {
     requireUpgrade(ctx);
-    ctx.request().toWebSocket().onSuccess(this::echo).onFailure(ctx::fail);
+    ctx.request().toWebSocket().onSuccess(ws -> {
+      RequestTracker.upgraded(ctx);
+      echo(ws);
+    }).onFailure(ctx::fail);
   }
 
   /**
@@ -105,6 +108,7 @@ final class WebSocketRoutes {
     ctx.request().pause();
     progress.current(id)
         .compose(now -> ctx.request().toWebSocket().map(ws -> {
+          RequestTracker.upgraded(ctx);
           ProgressFeed.Subscription feed = progress.follow(id, now, new ProgressFeed.Sink() {
             @Override
             public void send(JsonObject event) {

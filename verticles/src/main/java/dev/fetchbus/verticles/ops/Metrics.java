@@ -26,7 +26,8 @@ public final class Metrics {
   /**
    * Vert.x metrics (HTTP client, pools, event bus, TCP) into a Prometheus registry, from the config's metrics section.
    * Vert.x's HTTP server meters only with {@code vertxHttpServer}: they look their meters up by tags on every request
-   * (a fifth of {@code /hello}'s CPU even with the meter cache; C10K 0.69x a bare server against 0.98x without);
+   * (a fifth of {@code /hello}'s CPU even with the meter cache; C10K 0.69x a bare server with them, 0.79x with
+   * metrics off, in the same run: bench/RESULTS.md);
    * {@code http/RequestTracker} times requests by method, code and route template either way. Labels are bounded:
    * HTTP server meters by route template, never by path (which carries job ids); event-bus meters not by address
    * ({@code fetchbus.events.job.<id>}); the fetcher's client keeps one connection pool per origin address, named

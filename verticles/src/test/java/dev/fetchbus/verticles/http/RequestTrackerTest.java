@@ -64,6 +64,8 @@ class RequestTrackerTest {
     router.get("/fast").handler(ctx -> ctx.response().end("fast"));
     router.get("/slow/:n").handler(ctx -> vertx.setTimer(150, t -> ctx.response().end("slow")));
     router.get("/never").handler(ctx -> { });
+    router.get("/refused/:n").handler(ctx -> ctx.fail(400));
+    ProblemResponses.mount(router);
     server = await(vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1"));
   }
 
@@ -126,6 +128,13 @@ class RequestTrackerTest {
     assertThat(served("OTHER", "405", "none")).isEqualTo(2);
     assertThat(registry.getMeters()).noneMatch(meter -> meter.getId().getTags().stream()
         .anyMatch(tag -> tag.getValue().startsWith("FETCHBUS")));
+  }
+
+  @Test
+  void aFailedRequestIsCountedUnderItsOwnRoute() {
+    serve(new JsonObject().put("enabled", false).put("slowHandlerMs", 100));
+    assertThat(get("/refused/1")).contains("bad-request");
+    assertThat(served("GET", "400", "/refused/:n")).isEqualTo(1);
   }
 
   @Test

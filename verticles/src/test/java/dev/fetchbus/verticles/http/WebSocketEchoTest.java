@@ -69,6 +69,19 @@ class WebSocketEchoTest {
   }
 
   @Test
+  void anOpenSocketIsNotAnHttpRequestInFlight() {
+    WebSocket ws = connect();
+    Promise<String> echo = Promise.promise();
+    ws.textMessageHandler(echo::tryComplete);
+    ws.writeTextMessage("open");
+    assertThat(await(echo.future())).isEqualTo("open");
+    // The upgrade ended the request for the tracker; without that, every socket ever opened stayed counted.
+    await(StrictVertx.eventually(vertx, Duration.ofSeconds(5), 10,
+        () -> Future.succeededFuture(RequestTracker.inFlight(vertx) == 0)));
+    await(ws.close());
+  }
+
+  @Test
   void echoesTextAsText() {
     WebSocket ws = connect();
     Promise<String> echo = Promise.promise();
