@@ -16,6 +16,7 @@ import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.net.SocketAddress;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -268,7 +269,8 @@ final class Attempt {
         fail(Outcome.TOO_LARGE);
         return;
       }
-      sha256.update(chunk.getBytes());
+      // The chunk's own bytes, not getBytes()'s copy of them.
+      sha256.update(((BufferInternal) chunk).getByteBuf().nioBuffer());
       if (file != null) {
         // A failed write (a full disk) must not end as an ok result with a short file.
         file.write(chunk).onFailure(err -> fail(Outcome.CONNECTION_ERROR));

@@ -7,6 +7,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.file.AsyncFile;
 import io.vertx.core.file.CopyOptions;
 import io.vertx.core.file.OpenOptions;
+import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.streams.WriteStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -53,7 +54,8 @@ final class UploadFile implements WriteStream<Buffer> {
     if (bytes > maxBytes) {
       return Future.failedFuture(UploadRoutes.tooLarge(maxBytes));
     }
-    sha256.update(chunk.getBytes());
+    // The chunk's own bytes, not getBytes()'s copy: a 2 GiB upload would copy and collect 2 GiB more.
+    sha256.update(((BufferInternal) chunk).getByteBuf().nioBuffer());
     return file.write(chunk);
   }
 
