@@ -2,6 +2,7 @@ package dev.fetchbus.app;
 
 import dev.fetchbus.verticles.bus.Readiness;
 import dev.fetchbus.verticles.ops.Metrics;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -73,9 +74,14 @@ public final class FetchbusApp {
       LOG.info("Fetchbus up: {} verticle(s) deployed from the plan", ids.size());
       return new FetchbusApp(resolved, vertx, database, ids);
     } catch (Exception e) {
-      await(vertx.close(), timeoutMs);
-      if (database != null) {
-        database.close();
+      try {
+        await(vertx.close(), timeoutMs);
+      } catch (Exception closing) {
+        e.addSuppressed(closing);
+      } finally {
+        if (database != null) {
+          database.close();
+        }
       }
       throw e;
     }
@@ -154,9 +160,13 @@ public final class FetchbusApp {
 
   /**
    * Blocks the calling thread, bounded: only start() and stop() use it, and they run on the main thread, the
-   * shutdown thread or a test thread, never on a Vert.x thread.
+   * shutdown thread or a test thread. On a Vert.x thread it refuses at once rather than stall a loop (and, waiting
+   * on work that loop would have to run, never finish).
    */
   private static <T> T await(Future<T> future, long timeoutMs) throws Exception {
+    if (Context.isOnVertxThread()) {
+      throw new IllegalStateException("FetchbusApp.start/stop block; call them off Vert.x threads");
+    }
     return future.toCompletionStage().toCompletableFuture().get(timeoutMs, TimeUnit.MILLISECONDS);
   }
 }

@@ -1,6 +1,7 @@
 package dev.fetchbus.verticles.bridge;
 
 import dev.fetchbus.verticles.auth.ApiTokens;
+import dev.fetchbus.verticles.auth.PublicBind;
 import dev.fetchbus.verticles.bus.Addresses;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -46,6 +47,8 @@ public class BridgeVerticle extends VerticleBase {
         .setIdleTimeout(conf.getInteger("idleTimeoutSeconds"))
         .setIdleTimeoutUnit(TimeUnit.SECONDS);
     ApiTokens tokens = ApiTokens.of(config().getJsonObject("auth").getJsonArray("tokens"));
+    // The bridge submits jobs too: the same rule as the HTTP server's for a public address without tokens.
+    PublicBind.check(conf.getString("host"), tokens);
     bridge = TcpEventBusBridge.create(vertx, permitted, server, new BridgeGuard(tokens));
     return bridge.listen().onSuccess(b -> LOG.info("TCP event-bus bridge listening on {}:{} ({})",
         conf.getString("host"), port, tokens.required() ? "API token required" : "no API token configured"));

@@ -13,8 +13,13 @@ public final class JobId {
 
   /** The canonical form; NOT_FOUND for anything that is not a UUID (no job has such an id). */
   public static String canonical(String id) {
+    return parse(id).toString();
+  }
+
+  /** The id as a UUID; NOT_FOUND for anything that is not one. */
+  public static UUID parse(String id) {
     try {
-      return UUID.fromString(id == null ? "" : id.trim()).toString();
+      return UUID.fromString(id == null ? "" : id.trim());
     } catch (IllegalArgumentException e) {
       throw FailureCode.NOT_FOUND.exception("job " + id + " not found");
     }

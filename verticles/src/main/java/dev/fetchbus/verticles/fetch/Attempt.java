@@ -337,9 +337,7 @@ final class Attempt {
     if (totalTimer >= 0) {
       context.vertx().cancelTimer(totalTimer);
     }
-    if (phaseTimer >= 0) {
-      context.vertx().cancelTimer(phaseTimer);
-    }
+    cancelPhaseTimer();
   }
 
   /** Ends the attempt now: the request is reset, a partial mirror file removed before the result is given. */

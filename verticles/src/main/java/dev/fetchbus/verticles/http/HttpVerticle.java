@@ -27,11 +27,13 @@ public class HttpVerticle extends VerticleBase {
   private Bus bus;
   private JobSubmission submission;
   private UploadRoutes uploads;
+  private ApiTokens tokens;
 
   @Override
   public Future<?> start() {
     JsonObject http = config().getJsonObject("http");
-    PublicBind.check(http.getString("host"), ApiTokens.of(config().getJsonObject("auth").getJsonArray("tokens")));
+    tokens = ApiTokens.of(config().getJsonObject("auth").getJsonArray("tokens"));
+    PublicBind.check(http.getString("host"), tokens);
     drainMs = http.getLong("drainMs");
     bus = new Bus(vertx, http.getLong("busTimeoutMs"));
     submission = new JobSubmission(bus, config().getJsonObject("jobs"));
@@ -51,12 +53,13 @@ public class HttpVerticle extends VerticleBase {
   Router router(SpecValidation spec) {
     JsonObject http = config().getJsonObject("http");
     Router router = Router.router(vertx);
-    Middleware.mount(vertx, router, config());
+    ProgressFeed progress = new ProgressFeed(vertx, bus);
+    Middleware.mount(vertx, router, config(), tokens);
     new HelloRoutes(vertx, new HttpDate(vertx), http.getLong("maxDelayMs")).mount(router);
-    new JobRoutes(vertx, Path.of(config().getString("dataDir")), bus, submission, http.getInteger("maxBodyBytes"),
-        spec).mount(router);
+    new JobRoutes(vertx, Path.of(config().getString("dataDir")), bus, submission, progress,
+        http.getInteger("maxBodyBytes"), spec).mount(router);
     uploads.mount(router, spec);
-    new WebSocketRoutes(vertx, new ProgressFeed(vertx, bus), http).mount(router);
+    new WebSocketRoutes(vertx, progress, http).mount(router);
     new AdminRoutes(vertx, config().getJsonObject("monitor")).mount(router);
     router.get("/health/live").handler(HealthCheckHandler.create(vertx));
     router.get("/health/ready").handler(readiness(bus));

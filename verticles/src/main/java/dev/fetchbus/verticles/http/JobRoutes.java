@@ -35,13 +35,13 @@ final class JobRoutes {
   private final int maxBodyBytes;
   private final SpecValidation spec;
 
-  JobRoutes(Vertx vertx, java.nio.file.Path dataDir, Bus bus, JobSubmission submission, int maxBodyBytes,
-            SpecValidation spec) {
+  JobRoutes(Vertx vertx, java.nio.file.Path dataDir, Bus bus, JobSubmission submission, ProgressFeed progress,
+            int maxBodyBytes, SpecValidation spec) {
     this.vertx = vertx;
     this.reports = dataDir.toAbsolutePath().resolve("reports");
     this.bus = bus;
     this.submission = submission;
-    this.progress = new ProgressFeed(vertx, bus);
+    this.progress = progress;
     this.maxBodyBytes = maxBodyBytes;
     this.spec = spec;
   }

@@ -37,27 +37,27 @@ final class Middleware {
       "application/x-ndjson", "text/csv", "application/yaml", "text/plain; version=0.0.4");
 
   private final RequestTracker tracker;
-  private final AccessLog accessLog;
   private final boolean compression;
   private final RequestTimeout timeout;
   private final BearerAuth bearer;
   private final boolean corsFollows;
 
-  private Middleware(Vertx vertx, JsonObject config, boolean corsFollows) {
+  private Middleware(Vertx vertx, JsonObject config, ApiTokens tokens, boolean corsFollows) {
     JsonObject http = config.getJsonObject("http");
     JsonObject log = http.getJsonObject("accessLog");
     JsonObject auth = config.getJsonObject("auth");
-    this.tracker = RequestTracker.create(vertx, config.getJsonObject("debug"), Metrics.registryOrNowhere());
-    this.accessLog = log.getBoolean("enabled") ? new AccessLog(log.getJsonArray("exclude")) : null;
+    this.tracker = RequestTracker.create(vertx, config.getJsonObject("debug"), Metrics.registryOrNowhere(),
+        log.getBoolean("enabled") ? new AccessLog(log.getJsonArray("exclude")) : null);
     this.compression = http.getJsonObject("compression").getBoolean("enabled");
     this.timeout = new RequestTimeout(http.getLong("requestTimeoutMs"), http.getJsonArray("requestTimeoutExempt"));
-    this.bearer = new BearerAuth(vertx, ApiTokens.of(auth.getJsonArray("tokens")), auth.getJsonObject("rateLimit"));
+    this.bearer = new BearerAuth(vertx, tokens, auth.getJsonObject("rateLimit"));
     this.corsFollows = corsFollows;
   }
 
-  static void mount(Vertx vertx, Router router, JsonObject config) {
+  /** {@code tokens}: the configured API tokens, hashed once by the verticle. */
+  static void mount(Vertx vertx, Router router, JsonObject config, ApiTokens tokens) {
     CorsHandler cors = cors(config.getJsonObject("http").getJsonObject("cors"));
-    Middleware middleware = new Middleware(vertx, config, cors != null);
+    Middleware middleware = new Middleware(vertx, config, tokens, cors != null);
     router.route().handler(middleware::beforeCors);
     if (cors != null) {
       router.route().handler(cors);
@@ -67,12 +67,9 @@ final class Middleware {
 
   private void beforeCors(RoutingContext ctx) {
     String path = ctx.request().path();
-    // Tracking first, so requests refused further on are counted (and timed in debug mode) too.
-    tracker.track(ctx);
+    // Tracking first, so requests refused further on are counted, timed and logged too.
+    tracker.track(ctx, path);
     RequestId.assign(ctx);
-    if (accessLog != null) {
-      accessLog.track(ctx, path);
-    }
     ctx.response().headers().add(X_CONTENT_TYPE_OPTIONS, NOSNIFF).add(CONTENT_SECURITY_POLICY, CSP);
     if (compression) {
       compressOnlyText(ctx);

@@ -53,19 +53,25 @@ final class RequestTracker {
   private final Shared shared;
   private final MeterRegistry registry;
   private final long slowNanos;
+  /** Null when the access log is off. */
+  private final AccessLog accessLog;
   /** This instance's cache of {@link Shared#served}, keyed by its own route objects. */
   private final ConcurrentMap<MeterKey, Served> served = new ConcurrentHashMap<>();
 
-  private RequestTracker(Shared shared, MeterRegistry registry, long slowNanos) {
+  private RequestTracker(Shared shared, MeterRegistry registry, long slowNanos, AccessLog accessLog) {
     this.shared = shared;
     this.registry = registry;
     this.slowNanos = slowNanos;
+    this.accessLog = accessLog;
   }
 
-  /** {@code debug}: the config's debug section; slow requests are logged only when it is enabled. */
-  static RequestTracker create(Vertx vertx, JsonObject debug, MeterRegistry registry) {
+  /**
+   * {@code debug}: the config's debug section; slow requests are logged only when it is enabled. {@code accessLog}:
+   * where ended requests get their line, or null.
+   */
+  static RequestTracker create(Vertx vertx, JsonObject debug, MeterRegistry registry, AccessLog accessLog) {
     long slowNanos = debug.getBoolean("enabled") ? TimeUnit.MILLISECONDS.toNanos(debug.getLong("slowHandlerMs")) : 0;
-    return new RequestTracker(shared(vertx, registry), registry, slowNanos);
+    return new RequestTracker(shared(vertx, registry), registry, slowNanos, accessLog);
   }
 
   /** Requests in flight now, over every HTTP verticle instance of this Vert.x. */
@@ -75,10 +81,10 @@ final class RequestTracker {
     return shared == null ? 0 : shared.inFlight.sum();
   }
 
-  /** Counts and times the request until it ends. */
-  void track(RoutingContext ctx) {
+  /** Counts and times the request until it ends, and then writes its access-log line (unless its path is excluded). */
+  void track(RoutingContext ctx, String path) {
     shared.inFlight.increment();
-    Tracked tracked = new Tracked(ctx, System.nanoTime());
+    Tracked tracked = new Tracked(ctx, accessLog != null && accessLog.wants(path) ? path : null, System.nanoTime());
     ctx.addEndHandler(tracked);
     // Only upgrade requests keep a handle: the context's data map would cost every request an allocation.
     if (ctx.request().headers().contains(HttpHeaders.UPGRADE)) {
@@ -97,11 +103,14 @@ final class RequestTracker {
   /** One request's tracking; it ends once, whichever comes first (the response's end or an upgrade). */
   private final class Tracked implements Handler<AsyncResult<Void>> {
     private final RoutingContext ctx;
+    /** The path for the access log; null when the request gets no line. */
+    private final String loggedPath;
     private final long start;
     private boolean ended;
 
-    Tracked(RoutingContext ctx, long start) {
+    Tracked(RoutingContext ctx, String loggedPath, long start) {
       this.ctx = ctx;
+      this.loggedPath = loggedPath;
       this.start = start;
     }
 
@@ -121,6 +130,9 @@ final class RequestTracker {
       // Recorded before the count drops, so whoever sees the count fall also sees the request counted.
       served(ctx.request().method(), code, route).add(elapsed);
       shared.inFlight.decrement();
+      if (loggedPath != null) {
+        accessLog.log(ctx, loggedPath, code == CLOSED ? ctx.response().getStatusCode() : code, code != CLOSED, elapsed);
+      }
       if (slowNanos > 0 && elapsed > slowNanos) {
         LOG.warn("slow request: {} {} took {} ms (debug.slowHandlerMs {})", ctx.request().method(),
             route == null || route.getName() == null ? ctx.normalizedPath() : route.getName(),

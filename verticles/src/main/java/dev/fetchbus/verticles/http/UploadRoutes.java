@@ -10,6 +10,7 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.UUID;
@@ -136,8 +137,9 @@ final class UploadRoutes {
   private void delete(RoutingContext ctx) {
     String id = uploadId(ctx);
     bus.request(Addresses.STORE_UPLOADS_DELETE, new JsonObject().put("id", id))
-        .compose(row -> vertx.fileSystem().exists(path(id)))
-        .compose(exists -> exists ? vertx.fileSystem().delete(path(id)) : Future.<Void>succeededFuture())
+        // One call, not exists-then-delete: a file already gone is what we want.
+        .compose(row -> vertx.fileSystem().delete(path(id)).recover(err -> err.getCause() instanceof NoSuchFileException
+            ? Future.succeededFuture() : Future.failedFuture(err)))
         .onSuccess(v -> ctx.response().setStatusCode(204).end())
         .onFailure(ctx::fail);
   }
@@ -146,13 +148,8 @@ final class UploadRoutes {
     return dir + "/" + id;
   }
 
-  /** The id in its canonical form; one that is not a UUID names no upload. */
+  /** The id in its canonical form; the contract ({@code format: uuid}) has refused anything that is not a UUID. */
   private static String uploadId(RoutingContext ctx) {
-    String id = ctx.pathParam("id");
-    try {
-      return UUID.fromString(id).toString();
-    } catch (IllegalArgumentException e) {
-      throw new Problem.InvalidRequest(Problem.of(404, "not-found", "Not found", "upload " + id + " not found"));
-    }
+    return UUID.fromString(ctx.pathParam("id")).toString();
   }
 }

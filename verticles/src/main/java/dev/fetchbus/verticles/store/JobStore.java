@@ -2,6 +2,7 @@ package dev.fetchbus.verticles.store;
 
 import dev.fetchbus.verticles.bus.FailureCode;
 import dev.fetchbus.verticles.bus.FetchResult;
+import dev.fetchbus.verticles.bus.JobId;
 import dev.fetchbus.verticles.bus.JobSpec;
 import dev.fetchbus.verticles.bus.JobStatus;
 import dev.fetchbus.verticles.bus.JobView;
@@ -351,10 +352,6 @@ public final class JobStore {
   }
 
   public static UUID jobId(String id) {
-    try {
-      return UUID.fromString(id == null ? "" : id);
-    } catch (IllegalArgumentException e) {
-      throw FailureCode.NOT_FOUND.exception("job " + id + " not found");
-    }
+    return JobId.parse(id);
   }
 }

@@ -56,9 +56,9 @@ class RequestTrackerTest {
 
   private void serve(JsonObject debug) {
     Router router = Router.router(vertx);
-    RequestTracker tracker = RequestTracker.create(vertx, debug, registry);
+    RequestTracker tracker = RequestTracker.create(vertx, debug, registry, null);
     router.route().handler(ctx -> {
-      tracker.track(ctx);
+      tracker.track(ctx, ctx.request().path());
       ctx.next();
     });
     router.get("/fast").handler(ctx -> ctx.response().end("fast"));
