@@ -28,6 +28,8 @@ public final class ConfigLoader {
       Map.entry("FETCHBUS_BRIDGE_PORT", new Setting("bridge.port", ConfigLoader::port)),
       Map.entry("FETCHBUS_PG_URL", new Setting("pg.url", text -> text.isBlank() ? null : text)),
       Map.entry("FETCHBUS_DATA_DIR", new Setting("dataDir", text -> text)),
+      Map.entry("FETCHBUS_MIRROR_DIR", new Setting("fetch.mirrorDir", text -> text.isBlank() ? null : text)),
+      Map.entry("FETCHBUS_UPLOAD_DIR", new Setting("uploads.dir", text -> text.isBlank() ? null : text)),
       Map.entry("FETCHBUS_FETCH_ALLOW", new Setting("fetch.allow", ConfigLoader::list)),
       Map.entry("FETCHBUS_API_TOKENS", new Setting("auth.tokens", ConfigLoader::list)),
       Map.entry("FETCHBUS_LOG_FORMAT", new Setting("log.format", ConfigLoader::logFormat)),

@@ -18,7 +18,9 @@ public enum Outcome {
   CONNECTION_ERROR,
   TLS_ERROR,
   INVALID_URL,
-  CANCELLED;
+  CANCELLED,
+  /** The body arrived but could not be stored (mirror jobs): a full or failing volume. */
+  STORAGE_ERROR;
 
   public String wire() {
     return name().toLowerCase(java.util.Locale.ROOT);

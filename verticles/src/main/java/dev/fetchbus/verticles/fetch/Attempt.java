@@ -2,6 +2,8 @@ package dev.fetchbus.verticles.fetch;
 
 import dev.fetchbus.verticles.bus.JobOptions;
 import dev.fetchbus.verticles.bus.Outcome;
+import dev.fetchbus.verticles.files.BodyDigest;
+import dev.fetchbus.verticles.files.DurableFile;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -10,27 +12,24 @@ import io.netty.handler.codec.compression.ZlibWrapper;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.file.AsyncFile;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
-import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.net.SocketAddress;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Locale;
 
 /**
  * One attempt at one URL: resolve, check the address, connect to exactly that address, follow redirects (each hop
  * checked again), stream the body through SHA-256 (and to a mirror file), enforcing the connect, first-byte,
  * idle and total timeouts and the body cap. Ends exactly once, with an {@link Result}; {@link #abort} ends it now.
+ * A mirrored body is {@code ok} only once its file is durable; a file that cannot be written ends the attempt as
+ * {@code storage_error}, its file removed.
  */
 final class Attempt {
   record Result(Outcome outcome, Integer status, long bytes, String sha256, boolean decoded, String path,
@@ -42,7 +41,7 @@ final class Attempt {
 
   private final FetchContext context;
   private final JobOptions options;
-  private final MirrorFile mirror;
+  private final MirrorTarget mirror;
   private final Promise<Result> done = Promise.promise();
   private final long started = System.nanoTime();
   private long totalTimer = -1;
@@ -53,16 +52,17 @@ final class Attempt {
   private HttpClientRequest request;
   private Integer status;
   private EmbeddedChannel decoder;
+  private DurableFile file;
   private boolean finished;
 
-  private Attempt(FetchContext context, JobOptions options, MirrorFile mirror) {
+  private Attempt(FetchContext context, JobOptions options, MirrorTarget mirror) {
     this.context = context;
     this.options = options;
     this.mirror = mirror;
   }
 
   /** Starts an attempt; {@code mirror} is null unless the body is to be kept. */
-  static Attempt start(FetchContext context, JobOptions options, String url, MirrorFile mirror) {
+  static Attempt start(FetchContext context, JobOptions options, String url, MirrorTarget mirror) {
     Attempt attempt = new Attempt(context, options, mirror);
     attempt.hop(url, options.redirects());
     return attempt;
@@ -198,11 +198,15 @@ final class Attempt {
     Body body = new Body();
     if (keep) {
       response.pause();
-      mirror.open().onComplete(opened -> {
+      DurableFile.open(context.vertx(), mirror.dir(), mirror.name()).onComplete(opened -> {
         if (opened.failed()) {
-          fail(Outcome.CONNECTION_ERROR);
-        } else if (!finished) {
-          body.file = opened.result();
+          storageFailed(opened.cause());
+          return;
+        }
+        file = opened.result().failures(this::storageFailed);
+        if (finished) {
+          file.discard();
+        } else {
           response.resume();
         }
       });
@@ -229,11 +233,16 @@ final class Attempt {
       }
       finished = true;
       cancelTimers();
-      Future<String> kept = keep ? mirror.commit() : Future.succeededFuture();
-      kept.onComplete(committed -> settle(committed.succeeded()
-          ? new Result(OutcomeClassifier.ofStatus(status), status, body.bytes, body.hex(), decoding, committed.result(),
-              response.getHeader(HttpHeaders.RETRY_AFTER))
-          : Result.of(Outcome.CONNECTION_ERROR, status)));
+      Future<String> kept = keep ? file.commit().map(mirror.relative()) : Future.succeededFuture();
+      kept.onComplete(committed -> {
+        if (committed.succeeded()) {
+          settle(new Result(OutcomeClassifier.ofStatus(status), status, body.digest.bytes(), body.digest.hex(),
+              decoding, committed.result(), response.getHeader(HttpHeaders.RETRY_AFTER)));
+        } else {
+          context.storageFailures().handle(committed.cause());
+          file.discard().onComplete(discarded -> settle(Result.of(Outcome.STORAGE_ERROR, status)));
+        }
+      });
     });
   }
 
@@ -251,38 +260,30 @@ final class Attempt {
 
   /** Counts, digests and (for mirrors) writes the body as it streams; stops at the cap. */
   private final class Body {
-    private final MessageDigest sha256;
-    private long bytes;
-    private AsyncFile file;
-
-    Body() {
-      try {
-        sha256 = MessageDigest.getInstance("SHA-256");
-      } catch (NoSuchAlgorithmException e) {
-        throw new IllegalStateException(e);
-      }
-    }
+    private final BodyDigest digest = new BodyDigest();
 
     void take(Buffer chunk, HttpClientResponse response) {
-      bytes += chunk.length();
-      if (bytes > options.maxBodyBytes()) {
+      if (digest.bytes() + chunk.length() > options.maxBodyBytes()) {
         fail(Outcome.TOO_LARGE);
         return;
       }
-      // The chunk's own bytes, not getBytes()'s copy of them.
-      sha256.update(((BufferInternal) chunk).getByteBuf().nioBuffer());
+      digest.update(chunk);
       if (file != null) {
-        // A failed write (a full disk) must not end as an ok result with a short file.
-        file.write(chunk).onFailure(err -> fail(Outcome.CONNECTION_ERROR));
+        // A failed write reaches storageFailed through the file's failure handler.
+        file.write(chunk);
         if (file.writeQueueFull()) {
           response.pause();
           file.drainHandler(v -> response.resume());
         }
       }
     }
+  }
 
-    String hex() {
-      return HexFormat.of().formatHex(sha256.digest());
+  /** The mirror file could not be created or written: this URL fails, and the job hears why. */
+  private void storageFailed(Throwable cause) {
+    if (!finished) {
+      context.storageFailures().handle(cause);
+      fail(Outcome.STORAGE_ERROR);
     }
   }
 
@@ -350,7 +351,7 @@ final class Attempt {
     if (request != null) {
       request.reset();
     }
-    Future<Void> cleaned = mirror == null ? Future.succeededFuture() : mirror.discard();
+    Future<Void> cleaned = file == null ? Future.succeededFuture() : file.discard();
     cleaned.onComplete(v -> settle(Result.of(outcome, status)));
   }
 

@@ -11,6 +11,7 @@ import dev.fetchbus.verticles.bus.OutboxPoller;
 import dev.fetchbus.verticles.bus.Progress;
 import dev.fetchbus.verticles.bus.Outcome;
 import dev.fetchbus.verticles.ops.Metrics;
+import dev.fetchbus.verticles.ops.ThrottledLog;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.ReplyException;
@@ -35,6 +36,7 @@ import org.slf4j.LoggerFactory;
  */
 public class FetchVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(FetchVerticle.class);
+  private static final long STORAGE_LOG_INTERVAL_MS = 10_000;
 
   private final Map<String, JobRun> runs = new HashMap<>();
   private HttpClientAgent client;
@@ -45,6 +47,7 @@ public class FetchVerticle extends VerticleBase {
   private RetryPolicy retryPolicy;
   private String userAgent;
   private Path dataDir;
+  private Path mirrorRoot;
   private JsonObject lease;
   private FetchMetrics metrics;
   private boolean stopping;
@@ -65,6 +68,8 @@ public class FetchVerticle extends VerticleBase {
         retry.getLong("maxRetryAfterMs"));
     userAgent = fetch.getString("userAgent");
     dataDir = Path.of(config().getString("dataDir")).toAbsolutePath();
+    String mirrorDir = fetch.getString("mirrorDir");
+    mirrorRoot = mirrorDir == null ? dataDir.resolve("mirror") : Path.of(mirrorDir).toAbsolutePath();
     bus = new Bus(vertx, fetch.getLong("busTimeoutMs"));
     limiter = new InFlightLimiter(fetch.getInteger("maxInFlight"));
     JsonObject batch = fetch.getJsonObject("batch");
@@ -119,12 +124,17 @@ public class FetchVerticle extends VerticleBase {
     return true;
   }
 
-  /** Mirror jobs write their bodies to {@code <dataDir>/mirror/<jobId>/<seq>}. */
+  /**
+   * Mirror jobs write their bodies to {@code <mirror dir>/<jobId>/<seq>}, reported as {@code mirror/<jobId>/<seq>};
+   * the mirror dir is {@code <dataDir>/mirror} unless configured.
+   */
   private FetchContext context(JobOptions options, String id) {
     boolean mirror = options.body() == JobOptions.BodyMode.MIRROR;
-    String prefix = "mirror/" + id;
+    ThrottledLog storageLog = new ThrottledLog(LOG, STORAGE_LOG_INTERVAL_MS);
     return new FetchContext(vertx, client, guard, new HostResolver(vertx), retryPolicy, userAgent,
-        mirror ? dataDir.resolve(prefix).toString() : null, mirror ? prefix : null);
+        mirror ? mirrorRoot.resolve(id) : null, mirror ? "mirror/" + id : null,
+        err -> storageLog.warn("job " + id + ": a body could not be stored, its URL ends as storage_error: "
+            + err.getMessage()));
   }
 
   /** A running job is cancelled by its run; one that is not running (queued, or its fetcher gone) by the store. */
@@ -147,7 +157,7 @@ public class FetchVerticle extends VerticleBase {
     if (runs.containsKey(id)) {
       return Future.failedFuture(FailureCode.CONFLICT.exception("job " + id + " is running: cancel it first"));
     }
-    List<String> files = List.of(dataDir.resolve("mirror").resolve(id).toString(),
+    List<String> files = List.of(mirrorRoot.resolve(id).toString(),
         dataDir.resolve("reports").resolve(id + ".ndjson.gz").toString(),
         dataDir.resolve("reports").resolve(id + ".csv.gz").toString());
     return bus.request(Addresses.STORE_JOBS_PURGE, new JsonObject().put("id", id))

@@ -96,7 +96,7 @@ final class JobRun {
           failed = view.failed();
           context = contexts.apply(options);
           return context.mirrorDir() == null ? Future.succeededFuture()
-              : vertx.fileSystem().mkdirs(context.mirrorDir());
+              : vertx.fileSystem().mkdirs(context.mirrorDir().toString());
         })
         .onSuccess(v -> {
           if (ending) {

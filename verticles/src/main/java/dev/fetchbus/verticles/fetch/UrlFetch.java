@@ -50,9 +50,8 @@ final class UrlFetch {
   private void attempt() {
     retryTimer = -1;
     attempts++;
-    MirrorFile mirror = context.mirrorDir() == null ? null
-        : new MirrorFile(context.vertx(), context.mirrorDir(), Integer.toString(url.seq()),
-            context.mirrorPrefix() + "/" + url.seq());
+    MirrorTarget mirror = context.mirrorDir() == null ? null
+        : new MirrorTarget(context.mirrorDir(), Integer.toString(url.seq()), context.mirrorPrefix() + "/" + url.seq());
     current = Attempt.start(context, options, url.url(), mirror);
     current.result().onSuccess(result -> {
       if (done.future().isComplete()) {

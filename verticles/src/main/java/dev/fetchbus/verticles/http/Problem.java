@@ -1,6 +1,7 @@
 package dev.fetchbus.verticles.http;
 
 import dev.fetchbus.verticles.bus.FailureCode;
+import dev.fetchbus.verticles.files.StorageException;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonObject;
 
@@ -29,6 +30,10 @@ public record Problem(String type, int status, String title, String detail, Json
   public static Problem from(Throwable failure) {
     if (failure instanceof InvalidRequest invalid) {
       return invalid.problem;
+    }
+    if (failure instanceof StorageException storage) {
+      return of(507, "insufficient-storage", "Insufficient storage", storage.full()
+          ? "the server's volume is full: nothing was stored" : "the server could not store the data: nothing was stored");
     }
     if (failure instanceof FailureCode.BusFailure local) {
       return ofCode(local.code, local.getMessage());

@@ -49,7 +49,7 @@ final class ProblemResponses {
   private static Problem problemOf(RoutingContext ctx) {
     if (ctx.failure() != null) {
       Problem problem = Problem.from(ctx.failure());
-      if (problem.status() == 503) {
+      if (problem.status() == 503 || problem.status() == 507) {
         LOG.warn("{} {}: {}", ctx.request().method(), ctx.request().path(), ctx.failure().getMessage());
       } else if (problem.status() >= 500) {
         LOG.error("{} {} failed", ctx.request().method(), ctx.request().path(), ctx.failure());

@@ -16,7 +16,8 @@ import java.util.Objects;
 import java.util.UUID;
 
 /**
- * Streaming uploads: the request body is piped to a file under {@code <dataDir>/uploads/} (no BodyHandler, nothing
+ * Streaming uploads: the request body is piped to a file under {@code uploads.dir} (default {@code <dataDir>/uploads/};
+ * no BodyHandler, nothing
  * held in memory beyond the chunks in transit), its metadata stored over the event bus once the file is in place.
  */
 final class UploadRoutes {
@@ -28,19 +29,20 @@ final class UploadRoutes {
   private static final long LINGER_MS = 2_000;
 
   private final Vertx vertx;
-  private final String dir;
+  private final Path dir;
   private final Bus bus;
   private final long maxBytes;
 
   UploadRoutes(Vertx vertx, Path dataDir, Bus bus, JsonObject uploads) {
     this.vertx = vertx;
-    this.dir = dataDir.toAbsolutePath().resolve("uploads").toString();
+    String configured = uploads.getString("dir");
+    this.dir = (configured == null ? dataDir.resolve("uploads") : Path.of(configured)).toAbsolutePath();
     this.bus = bus;
     this.maxBytes = uploads.getLong("maxBytes");
   }
 
   Future<Void> createDirectory() {
-    return vertx.fileSystem().mkdirs(dir);
+    return vertx.fileSystem().mkdirs(dir.toString());
   }
 
   /** Each route checked against docs/openapi.yaml first (headers and ids only: the body is a stream). */
@@ -73,24 +75,24 @@ final class UploadRoutes {
     String contentType = Objects.requireNonNullElse(request.getHeader(HttpHeaders.CONTENT_TYPE),
         HttpHeaders.APPLICATION_OCTET_STREAM.toString());
     String id = UUID.randomUUID().toString();
-    UploadFile file = new UploadFile(vertx, dir, id, maxBytes);
-    file.open()
-        .compose(opened -> {
+    UploadFile.open(vertx, dir, id, maxBytes)
+        .compose(file -> {
           // The server does not answer "Expect: 100-continue" by itself: invite the body only once it has a place.
           if (request.headers().contains(HttpHeaders.EXPECT, HttpHeaders.CONTINUE, true)) {
             request.response().writeContinue();
           }
-          return request.pipeTo(opened);
+          return request.pipeTo(file)
+              .compose(v -> file.commit())
+              .compose(v -> bus.request(Addresses.STORE_UPLOADS_CREATE,
+                  new Upload(id, file.bytes(), file.sha256(), contentType, null).toJson()))
+              // No row without a complete file, no file without a row: whatever failed, the file goes.
+              .recover(err -> file.discard().transform(v -> Future.failedFuture(err)));
         })
-        .compose(v -> file.commit())
-        .compose(v -> bus.request(Addresses.STORE_UPLOADS_CREATE,
-            new Upload(id, file.bytes(), file.sha256(), contentType, null).toJson()))
         .onSuccess(upload -> ctx.response().setStatusCode(201)
             .putHeader(HttpHeaders.LOCATION, "/api/uploads/" + id)
             .putHeader(HttpHeaders.CONTENT_TYPE, JSON)
             .end(upload.encode()))
-        // No row without a complete file, no file without a row: whatever failed, the file goes.
-        .onFailure(err -> file.discard().onComplete(v -> refuse(ctx, err)));
+        .onFailure(err -> refuse(ctx, err));
   }
 
   /**
@@ -145,7 +147,7 @@ final class UploadRoutes {
   }
 
   private String path(String id) {
-    return dir + "/" + id;
+    return dir.resolve(id).toString();
   }
 
   /** The id in its canonical form; the contract ({@code format: uuid}) has refused anything that is not a UUID. */

@@ -23,7 +23,7 @@ import java.util.UUID;
 /** The SQL of jobs, their URLs and results, and the outbox (uploads: {@link UploadStore}); nothing else. */
 public final class JobStore {
   private static final String JOB_COLUMNS =
-      "id, status, total, completed, succeeded, failed, created_at, started_at, finished_at";
+      "id, status, total, completed, succeeded, failed, storage_errors, created_at, started_at, finished_at";
 
   private static final String INSERT_JOB =
       "INSERT INTO jobs (id, status, options, total, idempotency_key, request_sha256, callback_url)"
@@ -88,7 +88,8 @@ public final class JobStore {
           + " ON CONFLICT (job_id, seq) DO NOTHING RETURNING outcome)"
           + " UPDATE jobs SET completed = completed + (SELECT count(*) FROM ins),"
           + " succeeded = succeeded + (SELECT count(*) FROM ins WHERE outcome = 'ok'),"
-          + " failed = failed + (SELECT count(*) FROM ins WHERE outcome <> 'ok')"
+          + " failed = failed + (SELECT count(*) FROM ins WHERE outcome <> 'ok'),"
+          + " storage_errors = storage_errors + (SELECT count(*) FROM ins WHERE outcome = 'storage_error')"
           + " WHERE id = $1 RETURNING (SELECT count(*) FROM ins) AS stored";
   // A result lost in a crash is fetched again on resume, so result batches need not wait for the WAL flush.
   private static final String RELAXED_COMMIT = "SET LOCAL synchronous_commit = off";
@@ -342,7 +343,7 @@ public final class JobStore {
   private static JobView jobView(Row row) {
     return new JobView(row.getUUID("id").toString(), JobStatus.fromWire(row.getString("status")),
         row.getInteger("total"), row.getInteger("completed"), row.getInteger("succeeded"), row.getInteger("failed"),
-        row.getOffsetDateTime("created_at"), row.getOffsetDateTime("started_at"),
+        row.getInteger("storage_errors"), row.getOffsetDateTime("created_at"), row.getOffsetDateTime("started_at"),
         row.getOffsetDateTime("finished_at"));
   }
 
