@@ -70,6 +70,11 @@ public final class FetchbusApp {
     long timeoutMs = resolved.getJsonObject("shutdown").getLong("timeoutMs");
     try {
       List<String> ids = await(plan.deploy(vertx, resolved), timeoutMs);
+      if (plan.entries().stream().anyMatch(entry -> entry.name().equals("http"))) {
+        JsonObject http = resolved.getJsonObject("http");
+        await(HttpWarmup.run(vertx, http.getString("host"), http.getInteger("port"), http.getJsonObject("warmup")),
+            timeoutMs);
+      }
       Readiness.setDeployed(vertx, true);
       LOG.info("Fetchbus up: {} verticle(s) deployed from the plan", ids.size());
       return new FetchbusApp(resolved, vertx, database, ids);

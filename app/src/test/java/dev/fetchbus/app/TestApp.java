@@ -70,6 +70,8 @@ final class TestApp implements AutoCloseable {
         .put("blockedThreadCheckIntervalMs", StrictVertx.CHECK_INTERVAL_MS);
     config.getJsonObject("fetch").put("sweepIntervalMs", 500);
     config.getJsonObject("uploads").put("maxBytes", UPLOAD_MAX_BYTES);
+    // Most tests need no warm-up: HttpWarmupTest turns it back on.
+    config.getJsonObject("http").getJsonObject("warmup").put("requests", 0);
     config.getJsonObject("outbox").put("pollMs", 100).put("leaseMs", 2_000).put("retryBaseMs", 100).put("retryMaxMs", 300);
     adjust.accept(config);
     FetchbusApp app = FetchbusApp.start(config, DeploymentPlan.fromJson(ConfigLoader.resource("conf/plan.json")));
