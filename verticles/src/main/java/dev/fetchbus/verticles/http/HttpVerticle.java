@@ -42,7 +42,7 @@ public class HttpVerticle extends VerticleBase {
         .compose(spec -> Future.all(
             // Bus clients (the TCP bridge among them) submit through the same validation as POST /api/jobs.
             Bus.consume(vertx, Addresses.JOBS_SUBMIT, submission::submitFromBus),
-            uploads.createDirectory().compose(v -> listen(router(spec)))))
+            uploads.start().compose(v -> listen(router(spec)))))
         .onSuccess(v -> LOG.info("HTTP listening on {}:{}", http.getString("host"), server.actualPort()));
   }
 
@@ -54,7 +54,7 @@ public class HttpVerticle extends VerticleBase {
     JsonObject http = config().getJsonObject("http");
     Router router = Router.router(vertx);
     ProgressFeed progress = new ProgressFeed(vertx, bus);
-    Middleware.mount(vertx, router, config(), tokens);
+    Middleware.mount(vertx, router, config(), tokens, uploads.pacer());
     new HelloRoutes(vertx, new HttpDate(vertx), http.getLong("maxDelayMs")).mount(router);
     new JobRoutes(vertx, Path.of(config().getString("dataDir")), bus, submission, progress,
         http.getInteger("maxBodyBytes"), spec).mount(router);
@@ -95,6 +95,7 @@ public class HttpVerticle extends VerticleBase {
   /** Lets in-flight requests finish (up to the drain time) before the server closes. */
   @Override
   public Future<?> stop() {
+    uploads.stop();
     return server.shutdown(drainMs, TimeUnit.MILLISECONDS);
   }
 

@@ -41,8 +41,9 @@ final class Middleware {
   private final RequestTimeout timeout;
   private final BearerAuth bearer;
   private final boolean corsFollows;
+  private final UploadPacer pacer;
 
-  private Middleware(Vertx vertx, JsonObject config, ApiTokens tokens, boolean corsFollows) {
+  private Middleware(Vertx vertx, JsonObject config, ApiTokens tokens, boolean corsFollows, UploadPacer pacer) {
     JsonObject http = config.getJsonObject("http");
     JsonObject log = http.getJsonObject("accessLog");
     JsonObject auth = config.getJsonObject("auth");
@@ -52,12 +53,13 @@ final class Middleware {
     this.timeout = new RequestTimeout(http.getLong("requestTimeoutMs"), http.getJsonArray("requestTimeoutExempt"));
     this.bearer = new BearerAuth(vertx, tokens, auth.getJsonObject("rateLimit"));
     this.corsFollows = corsFollows;
+    this.pacer = pacer;
   }
 
   /** {@code tokens}: the configured API tokens, hashed once by the verticle. */
-  static void mount(Vertx vertx, Router router, JsonObject config, ApiTokens tokens) {
+  static void mount(Vertx vertx, Router router, JsonObject config, ApiTokens tokens, UploadPacer pacer) {
     CorsHandler cors = cors(config.getJsonObject("http").getJsonObject("cors"));
-    Middleware middleware = new Middleware(vertx, config, tokens, cors != null);
+    Middleware middleware = new Middleware(vertx, config, tokens, cors != null, pacer);
     router.route().handler(middleware::beforeCors);
     if (cors != null) {
       router.route().handler(cors);
@@ -69,6 +71,7 @@ final class Middleware {
     String path = ctx.request().path();
     // Tracking first, so requests refused further on are counted, timed and logged too.
     tracker.track(ctx, path);
+    pacer.request();
     RequestId.assign(ctx);
     ctx.response().headers().add(X_CONTENT_TYPE_OPTIONS, NOSNIFF).add(CONTENT_SECURITY_POLICY, CSP);
     if (compression) {

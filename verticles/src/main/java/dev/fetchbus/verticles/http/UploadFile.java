@@ -12,22 +12,24 @@ import java.nio.file.Path;
 /**
  * An upload on its way to disk, the destination of the request's pipe: it counts and digests each chunk before
  * handing it to a {@link DurableFile}, refuses the chunk that goes over the limit (which fails the pipe), and
- * passes the file's back-pressure through. Digesting one chunk (at most a few dozen KiB) on the event loop costs
- * microseconds.
+ * passes back-pressure through: the file's, and the {@link UploadPacer}'s while the loop is busy with other
+ * requests. Digesting one chunk (at most a few dozen KiB) on the event loop costs microseconds.
  */
 final class UploadFile implements WriteStream<Buffer> {
   private final long maxBytes;
   private final BodyDigest digest = new BodyDigest();
   private final DurableFile file;
+  private final UploadPacer pacer;
   private boolean ended;
 
-  private UploadFile(DurableFile file, long maxBytes) {
+  private UploadFile(DurableFile file, long maxBytes, UploadPacer pacer) {
     this.file = file;
     this.maxBytes = maxBytes;
+    this.pacer = pacer;
   }
 
-  static Future<UploadFile> open(Vertx vertx, Path dir, String name, long maxBytes) {
-    return DurableFile.open(vertx, dir, name).map(file -> new UploadFile(file, maxBytes));
+  static Future<UploadFile> open(Vertx vertx, Path dir, String name, long maxBytes, UploadPacer pacer) {
+    return DurableFile.open(vertx, dir, name).map(file -> new UploadFile(file, maxBytes, pacer));
   }
 
   @Override
@@ -36,6 +38,7 @@ final class UploadFile implements WriteStream<Buffer> {
       return Future.failedFuture(UploadRoutes.tooLarge(maxBytes));
     }
     digest.update(chunk);
+    pacer.took(chunk.length());
     return file.write(chunk);
   }
 
@@ -49,12 +52,17 @@ final class UploadFile implements WriteStream<Buffer> {
   /** False once ended: a pipe whose write was refused ends this stream and then still asks. */
   @Override
   public boolean writeQueueFull() {
-    return !ended && file.writeQueueFull();
+    return !ended && (pacer.exhausted() || file.writeQueueFull());
   }
 
+  /** The pipe asks for this each time the queue is full: the pacer's window or the file's drain resumes it. */
   @Override
   public UploadFile drainHandler(Handler<Void> handler) {
-    file.drainHandler(handler);
+    if (handler != null && pacer.exhausted()) {
+      pacer.whenRefilled(handler);
+    } else {
+      file.drainHandler(handler);
+    }
     return this;
   }
 

@@ -32,6 +32,7 @@ final class UploadRoutes {
   private final Path dir;
   private final Bus bus;
   private final long maxBytes;
+  private final UploadPacer pacer;
 
   UploadRoutes(Vertx vertx, Path dataDir, Bus bus, JsonObject uploads) {
     this.vertx = vertx;
@@ -39,10 +40,22 @@ final class UploadRoutes {
     this.dir = (configured == null ? dataDir.resolve("uploads") : Path.of(configured)).toAbsolutePath();
     this.bus = bus;
     this.maxBytes = uploads.getLong("maxBytes");
+    this.pacer = new UploadPacer(uploads.getJsonObject("yield"));
   }
 
-  Future<Void> createDirectory() {
+  /** Creates the directory and starts the pacer's clock. */
+  Future<Void> start() {
+    pacer.start(vertx);
     return vertx.fileSystem().mkdirs(dir.toString());
+  }
+
+  void stop() {
+    pacer.stop(vertx);
+  }
+
+  /** What the middleware tells of every request, so uploads know when their loop is busy. */
+  UploadPacer pacer() {
+    return pacer;
   }
 
   /** Each route checked against docs/openapi.yaml first (headers and ids only: the body is a stream). */
@@ -75,7 +88,7 @@ final class UploadRoutes {
     String contentType = Objects.requireNonNullElse(request.getHeader(HttpHeaders.CONTENT_TYPE),
         HttpHeaders.APPLICATION_OCTET_STREAM.toString());
     String id = UUID.randomUUID().toString();
-    UploadFile.open(vertx, dir, id, maxBytes)
+    UploadFile.open(vertx, dir, id, maxBytes, pacer)
         .compose(file -> {
           // The server does not answer "Expect: 100-continue" by itself: invite the body only once it has a place.
           if (request.headers().contains(HttpHeaders.EXPECT, HttpHeaders.CONTINUE, true)) {
