@@ -1,8 +1,11 @@
 package dev.fetchbus.verticles.bus;
 
+import dev.fetchbus.verticles.ops.ThrottledLog;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -10,17 +13,27 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Works off one kind of outbox task: claims due tasks with a lease, runs each, marks it done, or puts it back with
- * exponential backoff and full jitter until {@code giveUpMs} after it was queued. A task whose worker dies is
- * claimed again when its lease ends: at least once.
+ * exponential backoff and full jitter until {@code giveUpMs} after it was queued. A task that fails with a
+ * {@link PermanentFailure} is given up at once. A task whose worker dies is claimed again when its lease ends: at
+ * least once. A task that keeps failing is logged at most once per {@value #FAILURE_LOG_INTERVAL_MS} ms.
  */
 public final class OutboxPoller {
   private static final Logger LOG = LoggerFactory.getLogger(OutboxPoller.class);
+  private static final long FAILURE_LOG_INTERVAL_MS = 300_000;
+  /** Failing tasks remembered for throttling; past this the longest-quiet one is forgotten (and may log again). */
+  private static final int MAX_FAILURE_LOGS = 10_000;
 
   private final Vertx vertx;
   private final Bus bus;
   private final String kind;
   private final Function<JsonObject, Future<?>> work;
   private final JsonObject limits;
+  private final Map<Long, ThrottledLog> failureLogs = new LinkedHashMap<>(16, 0.75f, true) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<Long, ThrottledLog> eldest) {
+      return size() > MAX_FAILURE_LOGS;
+    }
+  };
   private boolean polling;
 
   /** {@code limits}: pollMs, batch, leaseMs, retryBaseMs, retryMaxMs, giveUpMs. */
@@ -60,21 +73,42 @@ public final class OutboxPoller {
     }
     return done.transform(ar -> {
       if (ar.succeeded()) {
+        failureLogs.remove(id);
         return bus.request(Addresses.STORE_OUTBOX_DONE, new JsonObject().put("id", id));
       }
       String error = String.valueOf(ar.cause().getMessage());
+      int attempts = task.getInteger("attempts");
+      if (ar.cause() instanceof PermanentFailure) {
+        return giveUp(task, "not retried: " + error);
+      }
       if (System.currentTimeMillis() - task.getLong("createdAt") > limits.getLong("giveUpMs")) {
-        LOG.warn("{} for job {} given up after {} attempts: {}", kind, task.getString("jobId"),
-            task.getInteger("attempts"), error);
-        return bus.request(Addresses.STORE_OUTBOX_DONE, new JsonObject().put("id", id).put("error", "gave up: " + error));
+        return giveUp(task, "gave up: " + error);
       }
       long ceiling = Math.min(limits.getLong("retryMaxMs"),
-          limits.getLong("retryBaseMs") << Math.min(20, task.getInteger("attempts") - 1));
+          limits.getLong("retryBaseMs") << Math.min(20, attempts - 1));
       long delay = ThreadLocalRandom.current().nextLong(ceiling + 1);
-      LOG.info("{} for job {} failed (attempt {}), again in {} ms: {}", kind, task.getString("jobId"),
-          task.getInteger("attempts"), delay, error);
+      failureLogs.computeIfAbsent(id, k -> new ThrottledLog(LOG, FAILURE_LOG_INTERVAL_MS)).warn(kind + " for job "
+          + task.getString("jobId") + " failed (attempt " + attempts + "), again in " + delay + " ms: " + error);
       return bus.request(Addresses.STORE_OUTBOX_LATER, new JsonObject().put("id", id).put("delayMs", delay)
           .put("error", error));
     });
+  }
+
+  private Future<JsonObject> giveUp(JsonObject task, String error) {
+    long id = task.getLong("id");
+    failureLogs.remove(id);
+    LOG.warn("{} for job {} given up after {} attempt(s), {}", kind, task.getString("jobId"), task.getInteger("attempts"),
+        error);
+    return bus.request(Addresses.STORE_OUTBOX_DONE, new JsonObject().put("id", id).put("error", error));
+  }
+
+  /**
+   * A failure that another attempt would not change (a refused address, a 404): the task is given up at once, with
+   * the message as its last error.
+   */
+  public static final class PermanentFailure extends RuntimeException {
+    public PermanentFailure(String message) {
+      super(message, null, false, false);
+    }
   }
 }

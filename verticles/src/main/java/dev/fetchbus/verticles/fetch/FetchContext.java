@@ -1,5 +1,6 @@
 package dev.fetchbus.verticles.fetch;
 
+import dev.fetchbus.verticles.guard.AddressGuard;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;

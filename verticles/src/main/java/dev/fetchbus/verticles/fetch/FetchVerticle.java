@@ -10,6 +10,8 @@ import dev.fetchbus.verticles.bus.JobView;
 import dev.fetchbus.verticles.bus.OutboxPoller;
 import dev.fetchbus.verticles.bus.Progress;
 import dev.fetchbus.verticles.bus.Outcome;
+import dev.fetchbus.verticles.guard.AddressGuard;
+import dev.fetchbus.verticles.guard.Cidr;
 import dev.fetchbus.verticles.ops.Metrics;
 import dev.fetchbus.verticles.ops.ThrottledLog;
 import io.vertx.core.Future;
@@ -55,7 +57,7 @@ public class FetchVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     JsonObject fetch = config().getJsonObject("fetch");
-    List<Cidr> allow = fetch.getJsonArray("allow").stream().map(c -> Cidr.parse((String) c)).toList();
+    List<Cidr> allow = Cidr.parseAll(fetch.getJsonArray("allow"));
     LOG.info("fetch allow-list (private/loopback ranges the fetcher may reach): {}", allow.isEmpty() ? "none" : allow);
     client = vertx.createHttpClient(
         new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true).setVerifyHost(true),
@@ -92,7 +94,10 @@ public class FetchVerticle extends VerticleBase {
               fetch.getLong("callbackTimeoutMs"));
           new OutboxPoller(vertx, bus, "callback", config().getJsonObject("outbox"), task ->
               bus.request(Addresses.STORE_JOBS_GET, new JsonObject().put("id", task.getString("jobId")))
-                  .compose(job -> callbacks.send(task.getString("callbackUrl"), job.put("event", "job.ended"))))
+                  .compose(job -> {
+                    job.remove("callback"); // the receiver gets the job, not the state of its own delivery
+                    return callbacks.send(task.getString("callbackUrl"), job.put("event", "job.ended"));
+                  }))
               .start();
         });
   }

@@ -5,6 +5,8 @@ import dev.fetchbus.verticles.auth.PublicBind;
 import dev.fetchbus.verticles.bus.Addresses;
 import dev.fetchbus.verticles.bus.Bus;
 import dev.fetchbus.verticles.bus.Readiness;
+import dev.fetchbus.verticles.guard.AddressGuard;
+import dev.fetchbus.verticles.guard.Cidr;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
@@ -36,7 +38,9 @@ public class HttpVerticle extends VerticleBase {
     PublicBind.check(http.getString("host"), tokens);
     drainMs = http.getLong("drainMs");
     bus = new Bus(vertx, http.getLong("busTimeoutMs"));
-    submission = new JobSubmission(bus, config().getJsonObject("jobs"));
+    // The fetcher's allow-list, so that a callback URL naming an address the fetcher refuses is refused here.
+    AddressGuard guard = new AddressGuard(Cidr.parseAll(config().getJsonObject("fetch").getJsonArray("allow")));
+    submission = new JobSubmission(bus, config().getJsonObject("jobs"), guard);
     uploads = new UploadRoutes(vertx, Path.of(config().getString("dataDir")), bus, config().getJsonObject("uploads"));
     return SpecValidation.load(vertx, config().getJsonObject("jobs"))
         .compose(spec -> Future.all(

@@ -3,13 +3,17 @@ package dev.fetchbus.verticles.http;
 import dev.fetchbus.verticles.bus.JobOptions;
 import dev.fetchbus.verticles.bus.JobOptions.Limit;
 import dev.fetchbus.verticles.bus.JobSpec;
+import dev.fetchbus.verticles.guard.AddressGuard;
+import dev.fetchbus.verticles.guard.HostLiteral;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 
 /** Validates the body of {@code POST /api/jobs} into a {@link JobSpec}, or says precisely what is wrong. */
@@ -24,10 +28,13 @@ final class JobRequest {
 
   private final int maxUrls;
   private final int maxUrlLength;
+  private final AddressGuard guard;
 
-  JobRequest(JsonObject limits) {
+  /** {@code guard}: the fetcher's, which a callback URL whose host is a literal address must pass. */
+  JobRequest(JsonObject limits, AddressGuard guard) {
     this.maxUrls = limits.getInteger("maxUrls");
     this.maxUrlLength = limits.getInteger("maxUrlLength");
+    this.guard = guard;
   }
 
   JobSpec parse(JsonObject body) {
@@ -62,10 +69,38 @@ final class JobRequest {
           .with("errors", errors));
     }
     Object callback = body.getValue("callbackUrl");
-    if (callback != null && (!(callback instanceof String url) || urlProblem(url) != null)) {
-      throw Fault.INVALID_OPTION.exception("'callbackUrl' must be an absolute http(s) URL");
+    if (callback != null) {
+      String reason = callback instanceof String url ? callbackProblem(url) : "not a string";
+      if (reason != null) {
+        throw Fault.INVALID_OPTION.exception("'callbackUrl' must be an absolute http(s) URL the fetcher may reach: "
+            + reason);
+      }
     }
     return new JobSpec(accepted, options(body), (String) callback);
+  }
+
+  /**
+   * What is wrong with a callback URL, or null: a URL that fails the check of job URLs, or whose host is a literal
+   * address (in any form a resolver reads) that the address guard refuses, could never be delivered. A host name is
+   * checked when the callback is sent, after DNS.
+   */
+  private String callbackProblem(String url) {
+    String problem = urlProblem(url);
+    if (problem != null) {
+      return problem;
+    }
+    String host = URI.create(url).getHost();
+    Optional<InetAddress> literal;
+    try {
+      literal = HostLiteral.address(host);
+    } catch (IllegalArgumentException e) {
+      return e.getMessage();
+    }
+    return literal.filter(address -> !guard.permits(address))
+        .map(address -> "the host " + host + " is the address " + address.getHostAddress() + ", which the address"
+            + " guard refuses (loopback, private, link-local or otherwise internal; fetch.allow lists the ranges"
+            + " that are allowed)")
+        .orElse(null);
   }
 
   /** Checks every option against its range; the stored form is the validated JSON, read by JobOptions. */

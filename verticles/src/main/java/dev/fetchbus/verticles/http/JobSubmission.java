@@ -4,6 +4,7 @@ import dev.fetchbus.verticles.bus.Addresses;
 import dev.fetchbus.verticles.bus.Bus;
 import dev.fetchbus.verticles.bus.FailureCode;
 import dev.fetchbus.verticles.bus.JobSpec;
+import dev.fetchbus.verticles.guard.AddressGuard;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
@@ -20,9 +21,9 @@ final class JobSubmission {
   private final Bus bus;
   private final JobRequest jobRequest;
 
-  JobSubmission(Bus bus, JsonObject jobLimits) {
+  JobSubmission(Bus bus, JsonObject jobLimits, AddressGuard guard) {
     this.bus = bus;
-    this.jobRequest = new JobRequest(jobLimits);
+    this.jobRequest = new JobRequest(jobLimits, guard);
   }
 
   /** Validates a submission; throws {@link Problem.InvalidRequest} saying what is wrong. */

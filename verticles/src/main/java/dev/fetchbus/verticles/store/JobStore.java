@@ -22,8 +22,13 @@ import java.util.UUID;
 
 /** The SQL of jobs, their URLs and results, and the outbox (uploads: {@link UploadStore}); nothing else. */
 public final class JobStore {
-  private static final String JOB_COLUMNS =
-      "id, status, total, completed, succeeded, failed, storage_errors, created_at, started_at, finished_at";
+  private static final String JOB_COLUMNS = "id, status, total, completed, succeeded, failed, storage_errors,"
+      + " created_at, started_at, finished_at, callback_url";
+  // A job read for its view comes with its callback's outbox task, if it has one yet: one probe of outbox_job.
+  private static final String JOB_WITH_CALLBACK = "SELECT " + JOB_COLUMNS + ", cb.attempts AS callback_attempts,"
+      + " cb.next_at AS callback_next_at, cb.done_at AS callback_done_at, cb.last_error AS callback_last_error"
+      + " FROM jobs LEFT JOIN LATERAL (SELECT attempts, next_at, done_at, last_error FROM outbox o"
+      + " WHERE o.job_id = jobs.id AND o.kind = 'callback' ORDER BY o.id DESC LIMIT 1) cb ON true";
 
   private static final String INSERT_JOB =
       "INSERT INTO jobs (id, status, options, total, idempotency_key, request_sha256, callback_url)"
@@ -33,7 +38,7 @@ public final class JobStore {
   private static final String INSERT_URLS =
       "INSERT INTO job_urls (job_id, seq, url) "
           + "SELECT $1, t.ord - 1, t.url FROM unnest($2::text[]) WITH ORDINALITY AS t(url, ord)";
-  private static final String SELECT_JOB = "SELECT " + JOB_COLUMNS + " FROM jobs WHERE id = $1";
+  private static final String SELECT_JOB = JOB_WITH_CALLBACK + " WHERE jobs.id = $1";
   // A lease is free when it was never taken, has run out, or is the claimer's own (which renews it). UPDATE
   // re-checks this after waiting for a row another claimer holds, so two fetchers never both get a job.
   private static final String LEASE_FREE = "(lease_until IS NULL OR lease_until < now() OR lease_owner = $1)";
@@ -52,7 +57,7 @@ public final class JobStore {
           + " SELECT " + JOB_COLUMNS + " FROM upd";
   private static final String FINISH_JOB =
       "WITH upd AS (UPDATE jobs SET status = $2, finished_at = now() "
-          + "WHERE id = $1 AND status IN ('queued', 'running') RETURNING callback_url, " + JOB_COLUMNS + ")"
+          + "WHERE id = $1 AND status IN ('queued', 'running') RETURNING " + JOB_COLUMNS + ")"
           + ENQUEUE_AFTER_END;
   private static final String CLAIM_TASKS =
       "UPDATE outbox o SET next_at = now() + make_interval(secs => $3 / 1000.0), attempts = o.attempts + 1"
@@ -100,7 +105,7 @@ public final class JobStore {
           + " AND ($4 = 'all' OR ($4 = 'error' AND r.outcome <> 'ok') OR r.outcome = $4)"
           + " ORDER BY r.seq LIMIT $3";
   private static final String SELECT_JOBS =
-      "SELECT " + JOB_COLUMNS + " FROM jobs WHERE ($1::text IS NULL OR status = $1)"
+      JOB_WITH_CALLBACK + " WHERE ($1::text IS NULL OR status = $1)"
           + " AND ($2::uuid IS NULL OR (created_at, id) < (SELECT created_at, id FROM jobs WHERE id = $2))"
           + " ORDER BY created_at DESC, id DESC LIMIT $3";
   private static final String PURGE_JOB =
@@ -119,7 +124,7 @@ public final class JobStore {
           + " ON CONFLICT (job_id, seq) DO NOTHING RETURNING 1)"
           + ", upd AS (UPDATE jobs SET status = $2, finished_at = now(),"
           + " completed = completed + (SELECT count(*) FROM ins), failed = failed + (SELECT count(*) FROM ins)"
-          + " WHERE id = $1 AND status IN ('queued', 'running') RETURNING callback_url, " + JOB_COLUMNS + ")"
+          + " WHERE id = $1 AND status IN ('queued', 'running') RETURNING " + JOB_COLUMNS + ")"
           + ENQUEUE_AFTER_END;
 
   private final Pool pool;
@@ -344,7 +349,27 @@ public final class JobStore {
     return new JobView(row.getUUID("id").toString(), JobStatus.fromWire(row.getString("status")),
         row.getInteger("total"), row.getInteger("completed"), row.getInteger("succeeded"), row.getInteger("failed"),
         row.getInteger("storage_errors"), row.getOffsetDateTime("created_at"), row.getOffsetDateTime("started_at"),
-        row.getOffsetDateTime("finished_at"));
+        row.getOffsetDateTime("finished_at"), callback(row));
+  }
+
+  /**
+   * From the callback's outbox task: pending while it is not done, delivered when done without an error, failed
+   * when given up. Rows of the statements that create, start or end a job carry no task columns: its callback has
+   * not been tried yet.
+   */
+  private static JobView.Callback callback(Row row) {
+    if (row.getString("callback_url") == null) {
+      return null;
+    }
+    int attempts = row.getColumnIndex("callback_attempts");
+    if (attempts < 0 || row.getValue(attempts) == null) {
+      return JobView.Callback.NOT_TRIED;
+    }
+    String lastError = row.getString("callback_last_error");
+    JobView.Callback.State state = row.getOffsetDateTime("callback_done_at") == null ? JobView.Callback.State.PENDING
+        : lastError == null ? JobView.Callback.State.DELIVERED : JobView.Callback.State.FAILED;
+    return new JobView.Callback(state, row.getInteger(attempts), lastError,
+        state == JobView.Callback.State.PENDING ? row.getOffsetDateTime("callback_next_at") : null);
   }
 
   /** Parses a job id; an id that is not a UUID names no job. */

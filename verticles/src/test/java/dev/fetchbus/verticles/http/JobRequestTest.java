@@ -4,14 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.fetchbus.verticles.bus.JobSpec;
+import dev.fetchbus.verticles.guard.AddressGuard;
+import dev.fetchbus.verticles.guard.Cidr;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class JobRequestTest {
   private final JobRequest request = new JobRequest(new JsonObject()
-      .put("maxUrls", 3).put("maxUrlLength", 100));
+      .put("maxUrls", 3).put("maxUrlLength", 100), new AddressGuard(List.of(Cidr.parse("127.0.0.2/32"))));
 
   @Test
   void acceptsHttpAndHttpsUrlsWithDefaults() {
@@ -74,6 +78,27 @@ class JobRequestTest {
     assertProblem(new JsonObject().put("urls", new JsonArray().add("http://a/")).put("concurrency", 0), "invalid-option");
     assertProblem(new JsonObject().put("urls", new JsonArray().add("http://a/")).put("concurrency", 1025), "invalid-option");
     assertProblem(new JsonObject().put("urls", new JsonArray().add("http://a/")).put("concurrency", "8"), "invalid-option");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"http://127.0.0.1:8080/cb", "http://[::1]/", "http://2130706433/", "http://0x7f000001/",
+      "http://0177.0.0.1/", "http://0x7f.1/", "http://169.254.169.254/latest", "http://10.0.0.1/", "http://167772161/",
+      "https://[::ffff:127.0.0.1]/", "http://[fe80::1%25eth0]/", "http://127.0.0.1./", "http://99999999999/",
+      "http://1.2.3.4.5/", "http://a.0x10/", "ftp://hooks.example/", "http:///nohost"})
+  void refusesACallbackUrlThatCouldNeverBeDelivered(String url) {
+    JsonObject body = new JsonObject().put("urls", new JsonArray().add("http://a/")).put("callbackUrl", url);
+    assertThatThrownBy(() -> request.parse(body)).isInstanceOfSatisfying(Problem.InvalidRequest.class, e -> {
+      assertThat(e.problem.type()).isEqualTo("urn:fetchbus:problem:invalid-option");
+      assertThat(e.problem.detail()).startsWith("'callbackUrl' ");
+    });
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"http://127.0.0.2:9/cb", "http://2130706434/", "https://hooks.example.org/fetchbus",
+      "http://localhost/", "http://93.184.215.14/", "http://[2606:4700::1111]/", "http://1e100/"})
+  void acceptsACallbackUrlWithAHostNameOrAnAddressTheGuardPermits(String url) {
+    JsonObject body = new JsonObject().put("urls", new JsonArray().add("http://a/")).put("callbackUrl", url);
+    assertThat(request.parse(body).callbackUrl()).isEqualTo(url);
   }
 
   private void assertProblem(JsonObject body, String slug) {

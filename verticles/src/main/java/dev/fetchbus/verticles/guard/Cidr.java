@@ -1,7 +1,9 @@
-package dev.fetchbus.verticles.fetch;
+package dev.fetchbus.verticles.guard;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.List;
 
 /** An address range such as {@code 127.0.0.0/8} or {@code fd00::/8}, parsed strictly (no host names). */
 public record Cidr(byte[] network, int prefix) {
@@ -26,6 +28,13 @@ public record Cidr(byte[] network, int prefix) {
       throw new IllegalArgumentException("prefix out of range in '" + text + "'");
     }
     return new Cidr(address, prefix);
+  }
+
+  /** Every range of a configured list such as {@code fetch.allow}; the first that is not a range fails. */
+  public static List<Cidr> parseAll(Iterable<?> texts) {
+    List<Cidr> ranges = new ArrayList<>();
+    texts.forEach(text -> ranges.add(parse(String.valueOf(text))));
+    return List.copyOf(ranges);
   }
 
   public boolean contains(InetAddress address) {

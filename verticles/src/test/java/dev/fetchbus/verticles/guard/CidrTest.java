@@ -1,4 +1,4 @@
-package dev.fetchbus.verticles.fetch;
+package dev.fetchbus.verticles.guard;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,13 +1,14 @@
-package dev.fetchbus.verticles.fetch;
+package dev.fetchbus.verticles.guard;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.List;
 
 /**
- * Decides whether the fetcher may connect to an address. Refused unless allow-listed: loopback, private (RFC 1918,
- * ULA), link-local, CGNAT, multicast, unspecified, broadcast and cloud-metadata addresses, also when written as
- * IPv4-mapped, IPv4-compatible or NAT64 IPv6. It is asked about the address actually connected to, after DNS.
+ * Decides whether the fetcher (or a callback) may connect to an address. Refused unless allow-listed: loopback,
+ * private (RFC 1918, ULA), link-local, CGNAT, multicast, unspecified, broadcast and cloud-metadata addresses, also
+ * when written as IPv4-mapped, IPv4-compatible or NAT64 IPv6. It is asked about the address actually connected to,
+ * after DNS; job submission also asks it about a callback URL whose host is a literal address ({@link HostLiteral}).
  */
 public final class AddressGuard {
   private static final List<Cidr> REFUSED = List.of(
