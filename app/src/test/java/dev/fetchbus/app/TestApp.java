@@ -97,7 +97,8 @@ final class TestApp implements AutoCloseable {
     return count("SELECT count(*) FROM uploads");
   }
 
-  private long count(String sql) throws Exception {
+  /** The first column of the first row of a query (test-written SQL), read straight from PostgreSQL. */
+  long count(String sql) throws Exception {
     PgConnectOptions db = Database.connectOptions(app.config().getJsonObject("pg"));
     try (Connection c = DriverManager.getConnection(Database.jdbcUrl(db), db.getUser(), db.getPassword());
          ResultSet rs = c.createStatement().executeQuery(sql)) {

@@ -16,8 +16,24 @@ public final class Addresses {
    * Store: jobs newest first. Request {"status"?, "after"? (job id cursor), "limit"}, reply {"jobs": [JobView]}.
    */
   public static final String STORE_JOBS_LIST = "fetchbus.store.jobs.list";
-  /** Store: delete a finished job, its URLs and results. Request {"id"}, reply {"purged": true}; NOT_FOUND, CONFLICT. */
+  /**
+   * Store: the first step of a purge: mark an ended job as being purged (from then on reads do not see it, and its
+   * idempotency key is free). Again for a job already marked. Request {"id"}, reply {"purging": true}; NOT_FOUND,
+   * CONFLICT while the job has not ended.
+   */
+  public static final String STORE_JOBS_PURGE_BEGIN = "fetchbus.store.jobs.purge.begin";
+  /**
+   * Store: the last step of a purge: delete a job marked as being purged, with its URLs, results and outbox tasks.
+   * Request {"id"}, reply {"purged": true}; NOT_FOUND, CONFLICT when its purge has not begun.
+   */
   public static final String STORE_JOBS_PURGE = "fetchbus.store.jobs.purge";
+  /** Store: jobs whose purge began and did not finish, oldest first. Request {"limit"}, reply {"ids": [...]}. */
+  public static final String STORE_JOBS_PURGING = "fetchbus.store.jobs.purging";
+  /**
+   * Store: which of these job ids have a row (being purged included). Request {"ids": [...]} (at most 5000), reply
+   * {"existing": [...], "unfinished": [...]} (unfinished: queued or running, a subset of existing).
+   */
+  public static final String STORE_JOBS_KNOWN = "fetchbus.store.jobs.known";
   /**
    * Store: lease the jobs left queued or running that no other fetcher holds (renewing the caller's own). Request
    * {"owner", "leaseMs"}, reply {"ids": [...]}.
@@ -72,6 +88,18 @@ public final class Addresses {
   public static final String STORE_UPLOADS_GET = "fetchbus.store.uploads.get";
   /** Store: delete an upload's row (its file is the caller's). Request {"id"}, reply {@link Upload}; NOT_FOUND. */
   public static final String STORE_UPLOADS_DELETE = "fetchbus.store.uploads.delete";
+  /** Store: which of these upload ids have a row. Request {"ids": [...]} (at most 5000), reply {"existing": [...]}. */
+  public static final String STORE_UPLOADS_KNOWN = "fetchbus.store.uploads.known";
+  /**
+   * Store: a keyset page of the ids of uploads not marked missing, in id order. Request {"after"?, "limit"}, reply
+   * {"ids": [...]}.
+   */
+  public static final String STORE_UPLOADS_IDS = "fetchbus.store.uploads.ids";
+  /**
+   * Store: mark uploads whose file has vanished ({@code missingAt}; their content is then 410 Gone). Request {"ids":
+   * [...]} (at most 5000), reply {"marked": n} (those not marked before).
+   */
+  public static final String STORE_UPLOADS_MISSING = "fetchbus.store.uploads.missing";
   /** Store: answers once the database does. Request {}, reply {}. */
   public static final String STORE_PING = "fetchbus.store.ping";
 
@@ -84,8 +112,9 @@ public final class Addresses {
   public static final String FETCH_JOBS_CANCEL = "fetchbus.fetch.jobs.cancel";
 
   /**
-   * Fetcher: delete a finished job with its results and mirror files. Request {"id"}, reply {"purged": true};
-   * NOT_FOUND, or CONFLICT while the job runs.
+   * Fetcher: delete a finished job with its results, mirror and report files: mark it, remove the files, delete the
+   * rows. Request {"id"}, reply {"purged": true}; NOT_FOUND, CONFLICT while the job runs, INTERNAL when a file could
+   * not be removed (the job stays marked; a later purge or the next start finishes it).
    */
   public static final String FETCH_JOBS_PURGE = "fetchbus.fetch.jobs.purge";
 

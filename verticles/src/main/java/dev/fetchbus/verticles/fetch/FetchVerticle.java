@@ -10,6 +10,7 @@ import dev.fetchbus.verticles.bus.JobView;
 import dev.fetchbus.verticles.bus.OutboxPoller;
 import dev.fetchbus.verticles.bus.Progress;
 import dev.fetchbus.verticles.bus.Outcome;
+import dev.fetchbus.verticles.files.DirectorySweep;
 import dev.fetchbus.verticles.guard.AddressGuard;
 import dev.fetchbus.verticles.guard.Cidr;
 import dev.fetchbus.verticles.ops.Metrics;
@@ -23,6 +24,7 @@ import io.vertx.core.http.PoolOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,7 +36,8 @@ import org.slf4j.LoggerFactory;
  * Fetches the URLs of jobs. Runs a job when told to on {@code fetchbus.fetch.jobs.run}, cancels one on
  * {@code fetchbus.fetch.jobs.cancel}, and sweeps the store for unfinished jobs at start and periodically, so jobs
  * left by a stop, a lost message or a dead fetcher are resumed. A job is leased to the fetcher that runs it, so
- * with several fetch nodes each job still runs on one of them.
+ * with several fetch nodes each job still runs on one of them. Purges jobs with their files ({@link JobFiles}), and
+ * at start finishes interrupted purges and sweeps the mirror dir.
  */
 public class FetchVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(FetchVerticle.class);
@@ -48,8 +51,8 @@ public class FetchVerticle extends VerticleBase {
   private AddressGuard guard;
   private RetryPolicy retryPolicy;
   private String userAgent;
-  private Path dataDir;
   private Path mirrorRoot;
+  private JobFiles files;
   private JsonObject lease;
   private FetchMetrics metrics;
   private boolean stopping;
@@ -69,10 +72,13 @@ public class FetchVerticle extends VerticleBase {
     retryPolicy = new RetryPolicy(retry.getLong("baseMs"), retry.getLong("maxBackoffMs"),
         retry.getLong("maxRetryAfterMs"));
     userAgent = fetch.getString("userAgent");
-    dataDir = Path.of(config().getString("dataDir")).toAbsolutePath();
+    Path dataDir = Path.of(config().getString("dataDir")).toAbsolutePath();
     String mirrorDir = fetch.getString("mirrorDir");
     mirrorRoot = mirrorDir == null ? dataDir.resolve("mirror") : Path.of(mirrorDir).toAbsolutePath();
     bus = new Bus(vertx, fetch.getLong("busTimeoutMs"));
+    files = new JobFiles(vertx, bus, mirrorRoot, dataDir.resolve("reports"));
+    // Taken before this fetcher writes anything: what it writes from now on is never the sweep's.
+    Instant sweepCutoff = DirectorySweep.cutoffNow();
     limiter = new InFlightLimiter(fetch.getInteger("maxInFlight"));
     JsonObject batch = fetch.getJsonObject("batch");
     limits = new ResultBatcher.BatchLimits(batch.getInteger("maxRows"), batch.getLong("maxDelayMs"),
@@ -88,6 +94,7 @@ public class FetchVerticle extends VerticleBase {
             Bus.consume(vertx, Addresses.FETCH_JOBS_PURGE, req -> purge(JobId.canonical(req.getString("id")))),
             Bus.consume(vertx, Addresses.FETCH_MONITOR, req -> Future.succeededFuture(monitor())))
         .onSuccess(v -> {
+          files.sweep(sweepCutoff);
           sweep();
           vertx.setPeriodic(sweepMs, id -> sweep());
           CallbackSender callbacks = new CallbackSender(vertx, client, guard, userAgent,
@@ -157,18 +164,12 @@ public class FetchVerticle extends VerticleBase {
         });
   }
 
-  /** The store forgets the job, then its mirror and report files go; a running job must be cancelled first. */
+  /** See {@link JobFiles#purge}; a running job must be cancelled first. */
   private Future<JsonObject> purge(String id) {
     if (runs.containsKey(id)) {
       return Future.failedFuture(FailureCode.CONFLICT.exception("job " + id + " is running: cancel it first"));
     }
-    List<String> files = List.of(mirrorRoot.resolve(id).toString(),
-        dataDir.resolve("reports").resolve(id + ".ndjson.gz").toString(),
-        dataDir.resolve("reports").resolve(id + ".csv.gz").toString());
-    return bus.request(Addresses.STORE_JOBS_PURGE, new JsonObject().put("id", id))
-        .compose(purged -> Future.all(files.stream().map(file -> vertx.fileSystem().exists(file)
-                .compose(exists -> exists ? vertx.fileSystem().deleteRecursive(file) : Future.succeededFuture()))
-            .toList()).map(purged));
+    return files.purge(id);
   }
 
   private JsonObject monitor() {

@@ -12,11 +12,13 @@ import dev.fetchbus.verticles.bus.Progress;
 import dev.fetchbus.verticles.bus.ResultBatch;
 import dev.fetchbus.verticles.bus.ResultSummary;
 import dev.fetchbus.verticles.bus.UrlRef;
+import dev.fetchbus.verticles.files.DirectorySweep;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -95,8 +97,7 @@ final class JobRun {
           succeeded = view.succeeded();
           failed = view.failed();
           context = contexts.apply(options);
-          return context.mirrorDir() == null ? Future.succeededFuture()
-              : vertx.fileSystem().mkdirs(context.mirrorDir().toString());
+          return context.mirrorDir() == null ? Future.succeededFuture() : prepareMirror(context.mirrorDir());
         })
         .onSuccess(v -> {
           if (ending) {
@@ -110,6 +111,21 @@ final class JobRun {
         })
         .onFailure(ended::tryFail);
     return ended.future();
+  }
+
+  /**
+   * Creates the job's mirror directory, or clears the temporary files an earlier run left in it (one that crashed
+   * mid-fetch): the run holds the job's lease, so nothing else writes there.
+   */
+  private Future<Void> prepareMirror(Path dir) {
+    return vertx.fileSystem().mkdirs(dir.toString())
+        .compose(v -> DirectorySweep.removeTemporaryIn(vertx, dir))
+        .map(removed -> {
+          if (removed > 0) {
+            LOG.info("job {}: removed {} unfinished mirror file(s) left by an earlier run", id, removed);
+          }
+          return null;
+        });
   }
 
   /** Aborts what is in flight, stores what finished, marks the rest cancelled; completes with the job. */

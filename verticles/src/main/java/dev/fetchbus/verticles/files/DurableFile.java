@@ -42,8 +42,18 @@ public final class DurableFile {
   private DurableFile(Vertx vertx, Path directory, String name) {
     this.vertx = vertx;
     this.directory = directory;
-    this.temp = directory.resolve("." + name + PART + UUID.randomUUID()).toString();
+    this.temp = directory.resolve(temporaryName(name)).toString();
     this.target = directory.resolve(name).toString();
+  }
+
+  /** {@code .<name>.part-<uuid>}: a fresh temporary name for a file that will be renamed to {@code name}. */
+  public static String temporaryName(String name) {
+    return "." + name + PART + UUID.randomUUID();
+  }
+
+  /** Whether {@code name} is a temporary name: a file left under one was never committed. */
+  public static boolean isTemporary(String name) {
+    return name.startsWith(".") && name.contains(PART);
   }
 
   /** Opens {@code <directory>/.<name>.part-<uuid>} for writing; {@code directory} must exist. */

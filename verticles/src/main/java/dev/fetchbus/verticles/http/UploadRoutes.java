@@ -7,6 +7,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -43,9 +44,10 @@ final class UploadRoutes {
     this.pacer = new UploadPacer(uploads.getJsonObject("yield"));
   }
 
-  /** Creates the directory and starts the pacer's clock. */
+  /** Creates the directory, starts the pacer's clock and, from the first instance only, the sweep ({@link UploadSweep}). */
   Future<Void> start() {
     pacer.start(vertx);
+    UploadSweep.startOnce(vertx, bus, dir);
     return vertx.fileSystem().mkdirs(dir.toString());
   }
 
@@ -97,7 +99,7 @@ final class UploadRoutes {
           return request.pipeTo(file)
               .compose(v -> file.commit())
               .compose(v -> bus.request(Addresses.STORE_UPLOADS_CREATE,
-                  new Upload(id, file.bytes(), file.sha256(), contentType, null).toJson()))
+                  new Upload(id, file.bytes(), file.sha256(), contentType).toJson()))
               // No row without a complete file, no file without a row: whatever failed, the file goes.
               .recover(err -> file.discard().transform(v -> Future.failedFuture(err)));
         })
@@ -139,13 +141,24 @@ final class UploadRoutes {
         .onFailure(ctx::fail);
   }
 
-  /** The file as uploaded, with its Content-Type; sendFile sets the Content-Length. */
+  /**
+   * The file as uploaded, with its Content-Type; sendFile sets the Content-Length. An upload whose file has vanished
+   * from the upload dir is 410 Gone, and its row is marked so (it shows {@code missingAt}).
+   */
   private void content(RoutingContext ctx) {
     String id = uploadId(ctx);
     bus.request(Addresses.STORE_UPLOADS_GET, new JsonObject().put("id", id))
-        .compose(upload -> ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, upload.getString("contentType"))
-            .sendFile(path(id)))
+        .compose(upload -> upload.getString("missingAt") != null ? Future.failedFuture(gone(id))
+            : ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, upload.getString("contentType")).sendFile(path(id))
+                .recover(err -> vertx.fileSystem().exists(path(id)).compose(exists -> exists ? Future.failedFuture(err)
+                    : bus.request(Addresses.STORE_UPLOADS_MISSING, new JsonObject().put("ids", new JsonArray().add(id)))
+                        .transform(marked -> Future.failedFuture(gone(id))))))
         .onFailure(ctx::fail);
+  }
+
+  private static Problem.InvalidRequest gone(String id) {
+    return new Problem.InvalidRequest(Problem.of(410, "gone", "Gone",
+        "the file of upload " + id + " is missing from the server's upload directory: its content is lost"));
   }
 
   /** Deletes the row first, so the upload disappears at once; then its file. */

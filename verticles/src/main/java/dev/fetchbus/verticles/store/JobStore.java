@@ -38,7 +38,9 @@ public final class JobStore {
   private static final String INSERT_URLS =
       "INSERT INTO job_urls (job_id, seq, url) "
           + "SELECT $1, t.ord - 1, t.url FROM unnest($2::text[]) WITH ORDINALITY AS t(url, ord)";
-  private static final String SELECT_JOB = JOB_WITH_CALLBACK + " WHERE jobs.id = $1";
+  // A job being purged is gone for readers: only the purge's own steps see it.
+  private static final String SELECT_JOB = JOB_WITH_CALLBACK + " WHERE jobs.id = $1 AND purging_at IS NULL";
+  private static final String SELECT_STATUS = "SELECT status FROM jobs WHERE id = $1";
   // A lease is free when it was never taken, has run out, or is the claimer's own (which renews it). UPDATE
   // re-checks this after waiting for a row another claimer holds, so two fetchers never both get a job.
   private static final String LEASE_FREE = "(lease_until IS NULL OR lease_until < now() OR lease_owner = $1)";
@@ -61,7 +63,7 @@ public final class JobStore {
           + ENQUEUE_AFTER_END;
   private static final String CLAIM_TASKS =
       "UPDATE outbox o SET next_at = now() + make_interval(secs => $3 / 1000.0), attempts = o.attempts + 1"
-          + " FROM jobs j WHERE j.id = o.job_id AND o.id IN (SELECT id FROM outbox WHERE kind = $1"
+          + " FROM jobs j WHERE j.id = o.job_id AND j.purging_at IS NULL AND o.id IN (SELECT id FROM outbox WHERE kind = $1"
           + " AND done_at IS NULL AND next_at <= now() ORDER BY next_at LIMIT $2 FOR UPDATE SKIP LOCKED)"
           + " RETURNING o.id, o.job_id, o.attempts, o.created_at, j.callback_url";
   // How long the oldest due task of each kind has been waiting for a poller (0 when none is due); a leased task
@@ -105,11 +107,23 @@ public final class JobStore {
           + " AND ($4 = 'all' OR ($4 = 'error' AND r.outcome <> 'ok') OR r.outcome = $4)"
           + " ORDER BY r.seq LIMIT $3";
   private static final String SELECT_JOBS =
-      JOB_WITH_CALLBACK + " WHERE ($1::text IS NULL OR status = $1)"
+      JOB_WITH_CALLBACK + " WHERE purging_at IS NULL AND ($1::text IS NULL OR status = $1)"
           + " AND ($2::uuid IS NULL OR (created_at, id) < (SELECT created_at, id FROM jobs WHERE id = $2))"
           + " ORDER BY created_at DESC, id DESC LIMIT $3";
+  // Marking frees the idempotency key at once: a new request with it must not replay a job that is going away.
+  private static final String BEGIN_PURGE =
+      "UPDATE jobs SET purging_at = coalesce(purging_at, now()), idempotency_key = NULL"
+          + " WHERE id = $1 AND status NOT IN ('queued', 'running') RETURNING id";
+  private static final String SELECT_PURGING =
+      "SELECT id FROM jobs WHERE purging_at IS NOT NULL ORDER BY purging_at LIMIT $1";
+  private static final String SELECT_KNOWN =
+      "SELECT id, status IN ('queued', 'running') AS unfinished FROM jobs WHERE id = ANY($1)";
+  // Oldest first, a batch at a time, skipping rows a poller holds: no statement holds many locks for long.
+  private static final String PRUNE_OUTBOX =
+      "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE done_at < now() - make_interval(secs => $1 / 1000.0)"
+          + " ORDER BY done_at LIMIT $2 FOR UPDATE SKIP LOCKED)";
   private static final String PURGE_JOB =
-      "WITH job AS (DELETE FROM jobs WHERE id = $1 AND status NOT IN ('queued', 'running') RETURNING id),"
+      "WITH job AS (DELETE FROM jobs WHERE id = $1 AND purging_at IS NOT NULL RETURNING id),"
           + " urls AS (DELETE FROM job_urls WHERE job_id IN (SELECT id FROM job)),"
           + " res AS (DELETE FROM results WHERE job_id IN (SELECT id FROM job)),"
           + " box AS (DELETE FROM outbox WHERE job_id IN (SELECT id FROM job))"
@@ -174,11 +188,14 @@ public final class JobStore {
 
   /** Leases to {@code owner} the unfinished jobs no other fetcher holds (renewing its own); returns their ids. */
   public Future<List<String>> claimUnfinished(String owner, long leaseMs) {
-    return pool.preparedQuery(CLAIM_UNFINISHED).execute(Tuple.of(owner, leaseMs)).map(rows -> {
-      List<String> ids = new ArrayList<>();
-      rows.forEach(row -> ids.add(row.getUUID(0).toString()));
-      return ids;
-    });
+    return pool.preparedQuery(CLAIM_UNFINISHED).execute(Tuple.of(owner, leaseMs)).map(JobStore::ids);
+  }
+
+  /** The first column of each row, a uuid, as a string. */
+  static List<String> ids(RowSet<Row> rows) {
+    List<String> ids = new ArrayList<>(rows.size());
+    rows.forEach(row -> ids.add(row.getUUID(0).toString()));
+    return ids;
   }
 
   /**
@@ -290,13 +307,58 @@ public final class JobStore {
         });
   }
 
-  /** Deletes a finished job with its URLs and results; NOT_FOUND, or CONFLICT while it is unfinished. */
+  /**
+   * Marks a finished job as being purged (again, if it already was): reads no longer see it. NOT_FOUND, or CONFLICT
+   * while it is unfinished.
+   */
+  public Future<Void> beginPurge(UUID id) {
+    return pool.preparedQuery(BEGIN_PURGE).execute(Tuple.of(id))
+        .compose(rows -> rows.size() > 0 ? Future.<Void>succeededFuture() : status(id).map(status -> {
+          throw FailureCode.CONFLICT.exception("job " + id + " is " + status + ": cancel it first");
+        }));
+  }
+
+  /**
+   * Deletes a job marked as being purged with its URLs, results and outbox tasks; NOT_FOUND, or CONFLICT if its purge
+   * has not begun.
+   */
   public Future<Void> purge(UUID id) {
     return pool.withTransaction(conn -> conn.preparedQuery(PURGE_JOB).execute(Tuple.of(id)))
         .compose(rows -> rows.iterator().next().getLong(0) > 0 ? Future.<Void>succeededFuture()
-            : get(id).map(job -> {
-              throw FailureCode.CONFLICT.exception("job " + id + " is " + job.status().wire() + ": cancel it first");
+            : status(id).map(status -> {
+              throw FailureCode.CONFLICT.exception("job " + id + " is not being purged");
             }));
+  }
+
+  /** The ids of up to {@code limit} jobs whose purge began and has not finished, oldest first. */
+  public Future<List<String>> purging(int limit) {
+    return pool.preparedQuery(SELECT_PURGING).execute(Tuple.of(limit)).map(JobStore::ids);
+  }
+
+  /** Which of {@code ids} have a row: {"existing": [...], "unfinished": [...]}, in one query. */
+  public Future<JsonObject> known(UUID[] ids) {
+    return pool.preparedQuery(SELECT_KNOWN).execute(Tuple.tuple().addArrayOfUUID(ids)).map(rows -> {
+      List<String> existing = new ArrayList<>(rows.size());
+      List<String> unfinished = new ArrayList<>();
+      rows.forEach(row -> {
+        String id = row.getUUID("id").toString();
+        existing.add(id);
+        if (row.getBoolean("unfinished")) {
+          unfinished.add(id);
+        }
+      });
+      return new JsonObject().put("existing", existing).put("unfinished", unfinished);
+    });
+  }
+
+  /** Deletes up to {@code limit} outbox tasks done more than {@code retentionMs} ago, oldest first; returns how many. */
+  public Future<Integer> pruneOutbox(long retentionMs, int limit) {
+    return pool.preparedQuery(PRUNE_OUTBOX).execute(Tuple.of(retentionMs, limit)).map(RowSet::rowCount);
+  }
+
+  /** The status of a job, being purged or not (as its wire name); NOT_FOUND if it has no row. */
+  private Future<String> status(UUID id) {
+    return pool.preparedQuery(SELECT_STATUS).execute(Tuple.of(id)).map(rows -> single(rows, id).getString(0));
   }
 
   /**

@@ -28,12 +28,14 @@ import org.slf4j.LoggerFactory;
 /** Owns the PostgreSQL pool and answers the {@code fetchbus.store.*} addresses. */
 public class StoreVerticle extends VerticleBase {
   private static final int MAX_PAGE = 5_000;
+  private static final int PRUNE_BATCH = 1_000;
 
   private static final Logger LOG = LoggerFactory.getLogger(StoreVerticle.class);
 
   private Pool pool;
   private int poolSize;
   private JobStore store;
+  private boolean pruning;
 
   @Override
   public Future<?> start() {
@@ -77,8 +79,13 @@ public class StoreVerticle extends VerticleBase {
                     req.getString("after") == null ? null : JobStore.jobId(req.getString("after")),
                     pageLimit(req))
                 .map(jobs -> list("jobs", jobs.stream().map(JobView::toJson).toList()))),
+            consume(Addresses.STORE_JOBS_PURGE_BEGIN, req -> store.beginPurge(JobStore.jobId(req))
+                .map(v -> new JsonObject().put("purging", true))),
             consume(Addresses.STORE_JOBS_PURGE, req -> store.purge(JobStore.jobId(req))
                 .map(v -> new JsonObject().put("purged", true))),
+            consume(Addresses.STORE_JOBS_PURGING, req -> store.purging(pageLimit(req))
+                .map(ids -> new JsonObject().put("ids", new JsonArray(ids)))),
+            consume(Addresses.STORE_JOBS_KNOWN, req -> store.known(uuids(req))),
             consume(Addresses.STORE_OUTBOX_CLAIM, req -> store.claim(req.getString("kind"), pageLimit(req),
                 req.getLong("leaseMs")).map(tasks -> list("tasks", tasks))),
             consume(Addresses.STORE_OUTBOX_DONE, req -> store.taskDone(req.getLong("id"), req.getString("error"))
@@ -88,11 +95,20 @@ public class StoreVerticle extends VerticleBase {
             consume(Addresses.STORE_UPLOADS_CREATE, req -> uploads.create(Upload.fromJson(req)).map(Upload::toJson)),
             consume(Addresses.STORE_UPLOADS_GET, req -> uploads.get(uploadId(req)).map(Upload::toJson)),
             consume(Addresses.STORE_UPLOADS_DELETE, req -> uploads.delete(uploadId(req)).map(Upload::toJson)),
+            consume(Addresses.STORE_UPLOADS_KNOWN, req -> uploads.known(uuids(req))
+                .map(ids -> new JsonObject().put("existing", new JsonArray(ids)))),
+            consume(Addresses.STORE_UPLOADS_IDS, req -> uploads.presentIds(
+                    req.getString("after") == null ? null : UUID.fromString(req.getString("after")), pageLimit(req))
+                .map(ids -> new JsonObject().put("ids", new JsonArray(ids)))),
+            consume(Addresses.STORE_UPLOADS_MISSING, req -> uploads.markMissing(uuids(req))
+                .map(n -> new JsonObject().put("marked", n))),
             consume(Addresses.STORE_PING, req -> store.ping().map(v -> new JsonObject())),
             consume(Addresses.STORE_MONITOR, req -> Future.succeededFuture(monitor(outboxLag)))))
         // Fail the deployment now if the database cannot be reached, rather than at the first request.
         .compose(v -> store.ping())
         .onSuccess(v -> {
+          JsonObject outbox = config().getJsonObject("outbox");
+          vertx.setPeriodic(outbox.getLong("pruneIntervalMs"), id -> pruneOutbox(outbox.getLong("retentionMs")));
           if (outboxLag != null) {
             measure(outboxLag);
             vertx.setPeriodic(config().getJsonObject("metrics").getLong("outboxLagMs"), id -> measure(outboxLag));
@@ -103,6 +119,30 @@ public class StoreVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     return pool.close();
+  }
+
+  /**
+   * Deletes the outbox tasks done longer than {@code retentionMs} ago, {@value #PRUNE_BATCH} rows a statement until a
+   * statement finds fewer, so a backlog goes in one run while no statement holds many row locks for long.
+   */
+  private void pruneOutbox(long retentionMs) {
+    if (pruning) {
+      return;
+    }
+    pruning = true;
+    pruneBatches(retentionMs, 0)
+        .onSuccess(pruned -> {
+          if (pruned > 0) {
+            LOG.info("outbox: pruned {} task(s) done more than {} ms ago", pruned, retentionMs);
+          }
+        })
+        .onFailure(err -> LOG.warn("pruning the outbox failed, trying again at the next interval: {}", err.toString()))
+        .onComplete(ar -> pruning = false);
+  }
+
+  private Future<Integer> pruneBatches(long retentionMs, int sofar) {
+    return store.pruneOutbox(retentionMs, PRUNE_BATCH).compose(n -> n < PRUNE_BATCH
+        ? Future.succeededFuture(sofar + n) : pruneBatches(retentionMs, sofar + n));
   }
 
   private void measure(OutboxLag outboxLag) {
@@ -149,6 +189,15 @@ public class StoreVerticle extends VerticleBase {
   /** Senders check ids first, so one that is not a UUID is a malformed request (BAD_INPUT). */
   private static UUID uploadId(JsonObject req) {
     return UUID.fromString(req.getString("id"));
+  }
+
+  /** {"ids": [...]}: at most a page of UUIDs (anything else is a malformed request: BAD_INPUT). */
+  private static UUID[] uuids(JsonObject req) {
+    JsonArray ids = req.getJsonArray("ids");
+    if (ids.size() > MAX_PAGE) {
+      throw FailureCode.BAD_INPUT.exception("at most " + MAX_PAGE + " ids at a time");
+    }
+    return ids.stream().map(id -> UUID.fromString((String) id)).toArray(UUID[]::new);
   }
 
   private static int pageLimit(JsonObject req) {

@@ -3,6 +3,7 @@ package dev.fetchbus.verticles.work;
 import dev.fetchbus.verticles.bus.Addresses;
 import dev.fetchbus.verticles.bus.Bus;
 import dev.fetchbus.verticles.bus.OutboxPoller;
+import dev.fetchbus.verticles.files.DirectorySweep;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonArray;
@@ -10,14 +11,19 @@ import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Builds each finished job's report, {@code <dataDir>/reports/<id>.ndjson.gz} and {@code .csv.gz}, from the
  * outbox. Compressing and writing files blocks, so the plan deploys this as a worker: none of it runs on an
- * event loop.
+ * event loop. At start it first sweeps the reports dir: unfinished report files, and reports of jobs that no longer
+ * exist, go.
  */
 public class ReportVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(ReportVerticle.class);
   private static final int PAGE = 5_000;
+  private static final String[] SUFFIXES = {".ndjson.gz", ".csv.gz"};
 
   private Bus bus;
   private Path reports;
@@ -27,9 +33,33 @@ public class ReportVerticle extends VerticleBase {
     bus = new Bus(vertx, config().getJsonObject("http").getLong("busTimeoutMs"));
     reports = Path.of(config().getString("dataDir")).toAbsolutePath().resolve("reports");
     Files.createDirectories(reports);
-    new OutboxPoller(vertx, bus, "report", config().getJsonObject("outbox"), task -> build(task.getString("jobId")))
-        .start();
+    OutboxPoller poller = new OutboxPoller(vertx, bus, "report", config().getJsonObject("outbox"),
+        task -> build(task.getString("jobId")));
+    // The poller starts after the sweep, so the sweep never meets a report being written by this process.
+    sweep().onComplete(ar -> poller.start());
     return Future.succeededFuture();
+  }
+
+  private Future<Void> sweep() {
+    return new DirectorySweep(vertx, reports, ReportVerticle::jobIdOf, ids -> bus.request(Addresses.STORE_JOBS_KNOWN,
+            new JsonObject().put("ids", new JsonArray(ids)))
+        .map(known -> DirectorySweep.Kept.existing(DirectorySweep.idSet(known.getJsonArray("existing")))),
+        DirectorySweep.cutoffNow()).run()
+        .onSuccess(removed -> LOG.info("report sweep of {}: removed {} unfinished file(s) and {} report(s) of jobs that"
+            + " no longer exist{}", reports, removed.temporary(), removed.orphans(), removed.failureNote()))
+        .onFailure(err -> LOG.warn("report sweep of {} did not complete; the next start tries again: {}", reports,
+            err.toString()))
+        .mapEmpty();
+  }
+
+  /** {@code <jobId>.ndjson.gz} or {@code <jobId>.csv.gz} belong to that job; other names are not reports. */
+  private static String jobIdOf(String name) {
+    for (String suffix : SUFFIXES) {
+      if (name.endsWith(suffix)) {
+        return DirectorySweep.canonicalUuid(name.substring(0, name.length() - suffix.length()));
+      }
+    }
+    return null;
   }
 
   private Future<Void> build(String jobId) {

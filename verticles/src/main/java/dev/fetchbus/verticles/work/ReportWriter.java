@@ -1,6 +1,7 @@
 package dev.fetchbus.verticles.work;
 
 import dev.fetchbus.verticles.bus.ResultFormat;
+import dev.fetchbus.verticles.files.DurableFile;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.BufferedWriter;
@@ -11,9 +12,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.zip.GZIPOutputStream;
 
-/** Writes a job's results as gzip NDJSON and gzip CSV, to temporary names renamed into place when complete. */
+/**
+ * Writes a job's results as gzip NDJSON and gzip CSV, to temporary names ({@link DurableFile#temporaryName}, which the
+ * start-up sweep recognises) renamed into place when complete.
+ */
 final class ReportWriter {
   private final Path[] finals;
   private final Path[] temps;
@@ -25,9 +30,10 @@ final class ReportWriter {
     temps = new Path[finals.length];
     writers = new Writer[finals.length];
     for (int i = 0; i < finals.length; i++) {
-      temps[i] = Files.createTempFile(dir, "." + jobId, ".part");
-      writers[i] = new BufferedWriter(new OutputStreamWriter(
-          new GZIPOutputStream(Files.newOutputStream(temps[i]), 64 * 1024), StandardCharsets.UTF_8), 64 * 1024);
+      temps[i] = dir.resolve(DurableFile.temporaryName(finals[i].getFileName().toString()));
+      writers[i] = new BufferedWriter(new OutputStreamWriter(new GZIPOutputStream(
+          Files.newOutputStream(temps[i], StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), 64 * 1024),
+          StandardCharsets.UTF_8), 64 * 1024);
       writers[i].write(formats[i].header);
     }
   }
