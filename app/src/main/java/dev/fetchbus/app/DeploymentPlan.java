@@ -4,6 +4,7 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.ThreadingModel;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -20,11 +21,30 @@ public record DeploymentPlan(List<Entry> entries) {
 
   /**
    * One verticle of the plan. {@code instances} is a number, or "cores" for one per available processor.
-   * A verticle's config is the whole app config with the entry's own {@code config} merged over it.
+   * A verticle's config is the app config's top-level {@code sections} (all of it when the entry names none) with
+   * the entry's own {@code config} merged over it. Keeping it to what the verticle reads matters: Vert.x copies a
+   * verticle's config into every context it builds for it, and its HTTP client builds one per request.
    * {@code needsDatabase}: the verticle connects to PostgreSQL itself (the others reach the store over the bus).
    */
   public record Entry(String name, String className, ThreadingModel threading, int instances, boolean needsDatabase,
-                      JsonObject config) {
+                      List<String> sections, JsonObject config) {
+
+    JsonObject configFrom(JsonObject appConfig) {
+      JsonObject own = new JsonObject();
+      if (sections == null) {
+        own = appConfig.copy();
+      } else {
+        for (String section : sections) {
+          if (!appConfig.containsKey(section)) {
+            throw new IllegalArgumentException("plan entry " + name + ": the config has no section '" + section + "'");
+          }
+          Object value = appConfig.getValue(section);
+          own.put(section, value instanceof JsonObject object ? object.copy()
+              : value instanceof JsonArray array ? array.copy() : value);
+        }
+      }
+      return own.mergeIn(config, true);
+    }
   }
 
   public static DeploymentPlan fromJson(JsonObject json) {
@@ -40,9 +60,12 @@ public record DeploymentPlan(List<Entry> entries) {
       if (count < 1) {
         throw new IllegalArgumentException("plan entry " + name + ": instances must be at least 1");
       }
+      JsonArray sections = e.getJsonArray("sections");
       entries.add(new Entry(name, require(e, "class"),
           ThreadingModel.valueOf(e.getString("threading", "EVENT_LOOP").toUpperCase(Locale.ROOT)), count,
-          e.getBoolean("needsDatabase", false), e.getJsonObject("config", new JsonObject())));
+          e.getBoolean("needsDatabase", false),
+          sections == null ? null : sections.stream().map(String::valueOf).toList(),
+          e.getJsonObject("config", new JsonObject())));
     }
     return new DeploymentPlan(List.copyOf(entries));
   }
@@ -80,7 +103,7 @@ public record DeploymentPlan(List<Entry> entries) {
       chain = chain.compose(v -> vertx.deployVerticle(entry.className(), new DeploymentOptions()
                   .setThreadingModel(entry.threading())
                   .setInstances(entry.instances())
-                  .setConfig(appConfig.copy().mergeIn(entry.config(), true)))
+                  .setConfig(entry.configFrom(appConfig)))
               .recover(err -> Future.failedFuture(new IllegalStateException(
                   "deploying " + entry.name() + " (" + entry.className() + ") failed: " + err.getMessage(), err))))
           .map(id -> {

@@ -25,6 +25,20 @@ class DeploymentPlanTest {
   }
 
   @Test
+  void anEntryWithSectionsGetsOnlyThoseAndItsOwnConfig() {
+    DeploymentPlan plan = DeploymentPlan.fromJson(new JsonObject("""
+        {"verticles": [{"name": "f", "class": "x.F", "sections": ["dataDir", "fetch"], "config": {"fetch": {"b": 2}}},
+                       {"name": "g", "class": "x.G"}, {"name": "h", "class": "x.H", "sections": ["nope"]}]}
+        """));
+    JsonObject app = new JsonObject("{\"dataDir\": \"d\", \"fetch\": {\"a\": 1}, \"http\": {\"port\": 1}}");
+    assertThat(plan.entries().get(0).configFrom(app))
+        .isEqualTo(new JsonObject("{\"dataDir\": \"d\", \"fetch\": {\"a\": 1, \"b\": 2}}"));
+    assertThat(app.getJsonObject("fetch").containsKey("b")).as("the app config is left alone").isFalse();
+    assertThat(plan.entries().get(1).configFrom(app)).isEqualTo(app);
+    assertThatThrownBy(() -> plan.entries().get(2).configFrom(app)).hasMessageContaining("'nope'");
+  }
+
+  @Test
   void disabledEntriesAreLeftOutAndBadOnesNamed() {
     DeploymentPlan plan = DeploymentPlan.fromJson(new JsonObject("""
         {"verticles": [{"name": "a", "class": "x.A", "enabled": false}, {"name": "b", "class": "x.B", "instances": 3}]}
