@@ -96,12 +96,26 @@ final class TestApp implements AutoCloseable {
   }
 
   private long count(String sql) throws Exception {
-    PgConnectOptions db = Database.connectOptions(app.config().getJsonObject("pg"));
-    try (Connection c = DriverManager.getConnection(Database.jdbcUrl(db), db.getUser(), db.getPassword());
-         ResultSet rs = c.createStatement().executeQuery(sql)) {
+    try (Connection c = connect(); ResultSet rs = c.createStatement().executeQuery(sql)) {
       rs.next();
       return rs.getLong(1);
     }
+  }
+
+  /** Runs test-written SQL in one transaction, straight on PostgreSQL: to make the faults a crash would make. */
+  void execute(String... statements) throws Exception {
+    try (Connection c = connect()) {
+      c.setAutoCommit(false);
+      for (String sql : statements) {
+        c.createStatement().execute(sql);
+      }
+      c.commit();
+    }
+  }
+
+  private Connection connect() throws Exception {
+    PgConnectOptions db = Database.connectOptions(app.config().getJsonObject("pg"));
+    return DriverManager.getConnection(Database.jdbcUrl(db), db.getUser(), db.getPassword());
   }
 
   /** Requests an address on the app's own event bus, as a verticle would. */
