@@ -24,6 +24,10 @@ final class TestApp implements AutoCloseable {
   /** {@code uploads.maxBytes} in tests: small, so that refusing an oversize body costs little. */
   static final long UPLOAD_MAX_BYTES = 8L << 20;
 
+  /** {@code pg.embedded.fallbackDir}, as the tests leave it. */
+  static final Path FALLBACK_DIR = Path.of(ConfigLoader.resource("conf/config.json").getJsonObject("pg")
+      .getJsonObject("embedded").getString("fallbackDir"));
+
   final FetchbusApp app;
   final int port;
 
@@ -128,7 +132,30 @@ final class TestApp implements AutoCloseable {
     app.stop();
   }
 
+  /**
+   * Where the embedded cluster of a data dir lives: {@code <dataDir>/postgres}, or, as root when the server's user
+   * cannot reach the data dir (the tests' private temp dirs), under {@code pg.embedded.fallbackDir}.
+   */
+  static Path clusterOf(Path dataDir) throws IOException {
+    Path fallback = EmbeddedDatabase.fallbackCluster(FALLBACK_DIR, dataDir);
+    return Files.exists(fallback.resolve("PG_VERSION")) ? fallback : dataDir.resolve("postgres");
+  }
+
+  /** The postmaster's PID, from the first line of its cluster's postmaster.pid. */
+  static long postmasterPid(Path dataDir) throws IOException {
+    return Long.parseLong(Files.readAllLines(clusterOf(dataDir).resolve("postmaster.pid")).get(0).strip());
+  }
+
+  /** Deletes a directory tree and, if it was a data dir whose cluster lives elsewhere, that cluster too. */
   static void delete(Path dir) throws IOException {
+    Path fallback = EmbeddedDatabase.fallbackCluster(FALLBACK_DIR, dir).getParent();
+    if (Files.exists(fallback)) {
+      deleteTree(fallback);
+    }
+    deleteTree(dir);
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
     try (Stream<Path> paths = Files.walk(dir)) {
       for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
         Files.deleteIfExists(p);
