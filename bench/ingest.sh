@@ -17,7 +17,7 @@ JAVA_OPTS=${JAVA_OPTS-@$(pwd)/conf/jvm.options}
 PGBENCH=$(command -v pgbench || ls /usr/lib/postgresql/*/bin/pgbench 2>/dev/null | head -1)
 [ -x "$PGBENCH" ] || { echo "pgbench is missing: apt-get install -y postgresql-15"; exit 1; }
 mkdir -p "$OUT"
-DATA=$(mktemp -d /tmp/fetchbus-ingest.XXXX)
+DATA=$(mktemp -d /tmp/fetchbus-ingest.XXXX); chmod 755 "$DATA" # as root: the cluster stays in it, removed with it
 CONF=$DATA/bench-config.json
 echo "{\"jobs\": {\"maxUrls\": $COUNT}, \"http\": {\"maxBodyBytes\": 67108864}}" > "$CONF"
 FETCHBUS_HTTP_PORT=$API FETCHBUS_TCP_PORT=0 FETCHBUS_DATA_DIR=$DATA FETCHBUS_CONFIG=$CONF taskset -c 1 java $JAVA_OPTS -jar "$JAR" \

@@ -18,7 +18,7 @@ CONF
 # start_fetchbus JAR API_PORT LOG: the jar (JAVA_OPTS) pinned to CPU 0 with loopback fetching allowed, on a fresh
 # data dir, waited for until ready. Sets DATA and SERVER.
 start_fetchbus() {
-  DATA=$(mktemp -d /tmp/fetchbus-bench.XXXX)
+  DATA=$(mktemp -d /tmp/fetchbus-bench.XXXX); chmod 755 "$DATA" # as root: the cluster stays in it, removed with it
   FETCHBUS_HTTP_PORT=$2 FETCHBUS_TCP_PORT=0 FETCHBUS_DATA_DIR=$DATA FETCHBUS_FETCH_ALLOW=127.0.0.0/8 \
     taskset -c 0 java $JAVA_OPTS -jar "$1" > "$3" 2>&1 &
   SERVER=$!

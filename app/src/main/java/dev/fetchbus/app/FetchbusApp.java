@@ -47,9 +47,7 @@ public final class FetchbusApp {
     JsonObject pg = resolved.getJsonObject("pg");
     EmbeddedDatabase database = null;
     if (plan.needsDatabase() && pg.getString("url") == null) {
-      JsonObject embedded = pg.getJsonObject("embedded");
-      database = EmbeddedDatabase.start(dataDir, embedded.getString("runAsUser"), embedded.getInteger("port"),
-          embedded.getLong("startTimeoutSeconds"));
+      database = EmbeddedDatabase.start(dataDir, pg.getJsonObject("embedded"));
       pg.put("url", database.url());
     }
     Vertx vertx;
@@ -60,6 +58,10 @@ public final class FetchbusApp {
         database.close();
       }
       throw e;
+    }
+    if (database != null) {
+      // Before the plan deploys: the HTTP verticle adds the embedded database's check to readiness if it sees one.
+      database.onState(state -> Readiness.setEmbeddedDatabase(vertx, state));
     }
     LOG.info("roles: {}", plan.entries().stream().map(DeploymentPlan.Entry::name).toList());
     if (vertx.isNativeTransportEnabled()) {

@@ -23,6 +23,7 @@ class DatabaseOutageTest {
   @RegisterExtension
   static final RunningApp running = RunningApp.started();
   private static final int URLS = 1_500;
+  private static final int LOST_URLS = 400;
 
   @Test
   void theServiceRidesOutADatabaseRestart() throws Exception {
@@ -65,6 +66,30 @@ class DatabaseOutageTest {
         .containsExactlyElementsOf(IntStream.range(0, URLS).boxed().toList());
     results.stream().filter(r -> storedBefore.containsKey(r.getInteger("seq")))
         .forEach(r -> assertThat(r.getString("sha256")).isEqualTo(storedBefore.get(r.getInteger("seq"))));
+  }
+
+  /**
+   * What a database crash does to result batches committed asynchronously while the run goes on: stored rows (and
+   * their share of the counters) vanish. The job must not end done with them missing: the run fetches them again.
+   */
+  @Test
+  void resultsTheDatabaseLostAreFetchedAgainBeforeTheJobIsDone() throws Exception {
+    List<String> urls = new ArrayList<>();
+    for (int n = 0; n < LOST_URLS; n++) {
+      urls.add(running.origin.url("/slow/" + n + "?ms=20"));
+    }
+    String id = running.api.submit(new JsonObject().put("urls", urls).put("concurrency", 10).put("perHost", 10));
+    running.api.awaitJob(id, Duration.ofSeconds(30), j -> j.getInteger("completed") >= 100);
+    running.app.execute(
+        "UPDATE jobs SET completed = completed - 50, succeeded = succeeded - 50 WHERE id = '" + id + "'",
+        "DELETE FROM results WHERE job_id = '" + id + "' AND seq < 50");
+
+    JsonObject done = running.api.awaitEnd(id, Duration.ofSeconds(60));
+    assertThat(done.getString("status")).isEqualTo("done");
+    assertThat(done.getInteger("completed")).isEqualTo(LOST_URLS);
+    assertThat(done.getInteger("succeeded")).isEqualTo(LOST_URLS);
+    assertThat(running.api.results(id)).extracting(r -> r.getInteger("seq"))
+        .containsExactlyElementsOf(IntStream.range(0, LOST_URLS).boxed().toList());
   }
 
   /** Runs a request and asserts it was answered within 2 s. */

@@ -7,7 +7,6 @@ import dev.fetchbus.verticles.testing.TestOrigin;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,8 +34,8 @@ class DiskFullTest {
   @BeforeAll
   static void mountSmallVolumes() throws Exception {
     volumes = Files.createTempDirectory("fetchbus-volumes-");
-    mirrorVolume = mount(volumes.resolve("mirror"), "2m");
-    uploadVolume = mount(volumes.resolve("uploads"), "1m");
+    mirrorVolume = Tmpfs.mount(volumes.resolve("mirror"), "2m");
+    uploadVolume = Tmpfs.mount(volumes.resolve("uploads"), "1m");
     running = RunningApp.started(Map.of("FETCHBUS_MIRROR_DIR", mirrorVolume.toString(),
         "FETCHBUS_UPLOAD_DIR", uploadVolume.toString()));
     running.beforeAll(null);
@@ -51,7 +50,7 @@ class DiskFullTest {
     } finally {
       for (Path volume : new Path[] {mirrorVolume, uploadVolume}) {
         if (volume != null) {
-          run("umount", volume.toString());
+          Tmpfs.unmount(volume);
         }
       }
       TestApp.delete(volumes);
@@ -133,18 +132,4 @@ class DiskFullTest {
         .isEqualTo(204);
   }
 
-  /** Mounts a tmpfs of the given size; fails (never skips) where the machine does not allow it. */
-  private static Path mount(Path dir, String size) throws Exception {
-    Files.createDirectories(dir);
-    int code = run("mount", "-t", "tmpfs", "-o", "size=" + size + ",mode=0777", "tmpfs", dir.toString());
-    if (code != 0) {
-      throw new IllegalStateException("cannot mount a tmpfs at " + dir + " (exit " + code + "): this test needs root"
-          + " (CI runs as root), or run it in a user namespace: unshare -rm ./mvnw -B verify");
-    }
-    return dir;
-  }
-
-  private static int run(String... command) throws IOException, InterruptedException {
-    return new ProcessBuilder(command).inheritIO().start().waitFor();
-  }
 }

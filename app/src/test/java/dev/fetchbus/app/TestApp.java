@@ -24,6 +24,10 @@ final class TestApp implements AutoCloseable {
   /** {@code uploads.maxBytes} in tests: small, so that refusing an oversize body costs little. */
   static final long UPLOAD_MAX_BYTES = 8L << 20;
 
+  /** {@code pg.embedded.fallbackDir}, as the tests leave it. */
+  static final Path FALLBACK_DIR = Path.of(ConfigLoader.resource("conf/config.json").getJsonObject("pg")
+      .getJsonObject("embedded").getString("fallbackDir"));
+
   final FetchbusApp app;
   final int port;
 
@@ -99,12 +103,26 @@ final class TestApp implements AutoCloseable {
 
   /** The first column of the first row of a query (test-written SQL), read straight from PostgreSQL. */
   long count(String sql) throws Exception {
-    PgConnectOptions db = Database.connectOptions(app.config().getJsonObject("pg"));
-    try (Connection c = DriverManager.getConnection(Database.jdbcUrl(db), db.getUser(), db.getPassword());
-         ResultSet rs = c.createStatement().executeQuery(sql)) {
+    try (Connection c = connect(); ResultSet rs = c.createStatement().executeQuery(sql)) {
       rs.next();
       return rs.getLong(1);
     }
+  }
+
+  /** Runs test-written SQL in one transaction, straight on PostgreSQL: to make the faults a crash would make. */
+  void execute(String... statements) throws Exception {
+    try (Connection c = connect()) {
+      c.setAutoCommit(false);
+      for (String sql : statements) {
+        c.createStatement().execute(sql);
+      }
+      c.commit();
+    }
+  }
+
+  private Connection connect() throws Exception {
+    PgConnectOptions db = Database.connectOptions(app.config().getJsonObject("pg"));
+    return DriverManager.getConnection(Database.jdbcUrl(db), db.getUser(), db.getPassword());
   }
 
   /** Requests an address on the app's own event bus, as a verticle would. */
@@ -117,7 +135,30 @@ final class TestApp implements AutoCloseable {
     app.stop();
   }
 
+  /**
+   * Where the embedded cluster of a data dir lives: {@code <dataDir>/postgres}, or, as root when the server's user
+   * cannot reach the data dir (the tests' private temp dirs), under {@code pg.embedded.fallbackDir}.
+   */
+  static Path clusterOf(Path dataDir) throws IOException {
+    Path fallback = EmbeddedDatabase.fallbackCluster(FALLBACK_DIR, dataDir);
+    return Files.exists(fallback.resolve("PG_VERSION")) ? fallback : dataDir.resolve("postgres");
+  }
+
+  /** The postmaster's PID, from the first line of its cluster's postmaster.pid. */
+  static long postmasterPid(Path dataDir) throws IOException {
+    return Long.parseLong(Files.readAllLines(clusterOf(dataDir).resolve("postmaster.pid")).get(0).strip());
+  }
+
+  /** Deletes a directory tree and, if it was a data dir whose cluster lives elsewhere, that cluster too. */
   static void delete(Path dir) throws IOException {
+    Path fallback = EmbeddedDatabase.fallbackCluster(FALLBACK_DIR, dir).getParent();
+    if (Files.exists(fallback)) {
+      deleteTree(fallback);
+    }
+    deleteTree(dir);
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
     try (Stream<Path> paths = Files.walk(dir)) {
       for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
         Files.deleteIfExists(p);

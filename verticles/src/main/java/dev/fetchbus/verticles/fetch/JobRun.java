@@ -292,16 +292,41 @@ final class JobRun {
     Future<JsonObject> stored = abortInFlight().compose(v -> batcher.drain()).compose(v -> rest == null
         ? bus.request(Addresses.STORE_JOBS_FINISH, request)
         : bus.request(Addresses.STORE_JOBS_ABANDON, request.put("outcome", rest.wire())));
-    stored.onSuccess(job -> {
-      JobView finished = JobView.fromJson(job);
+    stored.onComplete(ar -> {
+      if (ar.failed()) {
+        ended.tryFail(ar.cause());
+        return;
+      }
+      JobView finished = JobView.fromJson(ar.result());
       completed = finished.completed();
       succeeded = finished.succeeded();
       failed = finished.failed();
+      if (!finished.status().finished()) {
+        fetchMissing(finished);
+        return;
+      }
       publish(finished.status(), true);
       metrics.jobEnded(finished);
       LOG.info("job {} {}", id, finished.status().wire());
-    }).<Void>mapEmpty().onComplete(ended);
+      ended.tryComplete();
+    });
     return stored;
+  }
+
+  /**
+   * The store refused DONE: results it had acknowledged are gone (the database crashed before their asynchronous
+   * commit reached its disk, and came back while this run went on). The run pages the URLs still without a result
+   * from the start, a second later, and fetches them.
+   */
+  private void fetchMissing(JobView stored) {
+    LOG.warn("job {}: {} of {} results stored, some lost in a database crash; fetching those URLs again", id,
+        stored.completed(), stored.total());
+    view = stored;
+    afterSeq = -1;
+    exhausted = false;
+    ending = false;
+    armDeadline();
+    vertx.setTimer(STORE_RETRY_MS, t -> pump());
   }
 
   /** Aborts every fetch in flight; completes once each has ended (requests reset, partial files removed). */

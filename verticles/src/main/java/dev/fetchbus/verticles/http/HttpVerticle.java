@@ -104,11 +104,19 @@ public class HttpVerticle extends VerticleBase {
   }
 
   private HealthCheckHandler readiness(Bus bus) {
-    return HealthCheckHandler.create(vertx)
+    HealthCheckHandler handler = HealthCheckHandler.create(vertx)
         .register("verticles", promise -> promise.complete(Readiness.deployed(vertx) ? Status.OK() : Status.KO()))
         .register("database", 2_000, promise -> bus.request(Addresses.STORE_PING, new JsonObject())
             .map(reply -> Status.OK())
             .otherwise(err -> Status.KO(new JsonObject().put("error", String.valueOf(err.getMessage()))))
             .onComplete(promise));
+    if (Readiness.embeddedDatabase(vertx) != null) {
+      // This process supervises the embedded server: say whether it is up, or restarting (attempt, last exit).
+      handler.register("embedded-database", promise -> {
+        JsonObject state = Readiness.embeddedDatabase(vertx);
+        promise.complete("up".equals(state.getString("state")) ? Status.OK(state) : Status.KO(state));
+      });
+    }
+    return handler;
   }
 }

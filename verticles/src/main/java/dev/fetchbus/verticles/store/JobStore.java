@@ -57,9 +57,12 @@ public final class JobStore {
       ", box AS (INSERT INTO outbox (job_id, kind) SELECT upd.id, k.kind FROM upd, unnest(CASE WHEN"
           + " upd.callback_url IS NULL THEN ARRAY['report'] ELSE ARRAY['report', 'callback'] END) AS k(kind))"
           + " SELECT " + JOB_COLUMNS + " FROM upd";
+  // A job is done only with a result for every URL: a result batch lost in a database crash (they commit
+  // asynchronously) while its run went on leaves the job running, and the run fetches what is missing.
   private static final String FINISH_JOB =
       "WITH upd AS (UPDATE jobs SET status = $2, finished_at = now() "
-          + "WHERE id = $1 AND status IN ('queued', 'running') RETURNING " + JOB_COLUMNS + ")"
+          + "WHERE id = $1 AND status IN ('queued', 'running') AND ($2 <> 'done' OR completed = total)"
+          + " RETURNING " + JOB_COLUMNS + ")"
           + ENQUEUE_AFTER_END;
   private static final String CLAIM_TASKS =
       "UPDATE outbox o SET next_at = now() + make_interval(secs => $3 / 1000.0), attempts = o.attempts + 1"
@@ -230,6 +233,10 @@ public final class JobStore {
             }));
   }
 
+  /**
+   * Sets a final status; {@code DONE} only once every URL has a result. When nothing changes (the job has already
+   * ended, or results are missing) the job as it is comes back.
+   */
   public Future<JobView> finish(UUID id, JobStatus status) {
     return pool.preparedQuery(FINISH_JOB).execute(Tuple.of(id, status.wire()))
         .compose(rows -> rows.size() == 0 ? get(id) : Future.succeededFuture(jobView(rows.iterator().next())));

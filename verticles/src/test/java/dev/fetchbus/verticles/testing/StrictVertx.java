@@ -1,5 +1,6 @@
 package dev.fetchbus.verticles.testing;
 
+import io.netty.buffer.ByteBufAllocator;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -23,6 +24,9 @@ public final class StrictVertx {
   }
 
   public static Vertx create() {
+    // Netty's first pooled chunk registers a JFR event type, and JFR then builds its metadata: about 300 ms, once
+    // per JVM. Done here, on the test thread, it does not land on an event loop in the middle of a test.
+    ByteBufAllocator.DEFAULT.directBuffer(1).release();
     return Vertx.vertx(options());
   }
 
