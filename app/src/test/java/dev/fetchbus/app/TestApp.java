@@ -95,13 +95,18 @@ final class TestApp implements AutoCloseable {
     return count("SELECT count(*) FROM uploads");
   }
 
-  private long count(String sql) throws Exception {
-    PgConnectOptions db = Database.connectOptions(app.config().getJsonObject("pg"));
-    try (Connection c = DriverManager.getConnection(Database.jdbcUrl(db), db.getUser(), db.getPassword());
-         ResultSet rs = c.createStatement().executeQuery(sql)) {
+  /** A count read straight from PostgreSQL (test-written SQL). */
+  long count(String sql) throws Exception {
+    try (Connection c = jdbc(); ResultSet rs = c.createStatement().executeQuery(sql)) {
       rs.next();
       return rs.getLong(1);
     }
+  }
+
+  /** A JDBC connection of the test's own to the app's database, outside the app's pool. */
+  Connection jdbc() throws java.sql.SQLException {
+    PgConnectOptions db = Database.connectOptions(app.config().getJsonObject("pg"));
+    return DriverManager.getConnection(Database.jdbcUrl(db), db.getUser(), db.getPassword());
   }
 
   /** Requests an address on the app's own event bus, as a verticle would. */
