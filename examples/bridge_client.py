@@ -15,7 +15,8 @@ The bridge is off unless Fetchbus runs with FETCHBUS_BRIDGE_PORT set. Then:
 When Fetchbus has API tokens (FETCHBUS_API_TOKENS), pass one with --token or FETCHBUS_API_TOKEN.
 
 Output: "submitted <id>" once a job is stored, then one "progress <json>" line per progress event, the last
-one with "final": true; a cancel prints "cancelled <json>". Errors go to stderr and the exit code is 1.
+one with "final": true; "completed" never goes down from one line to the next. A cancel prints
+"cancelled <json>". Errors go to stderr and the exit code is 1.
 
 The wire protocol (Vert.x TCP event-bus bridge): every frame, both ways, is a 4-byte big-endian length followed
 by that many bytes of UTF-8 JSON. A client sends
@@ -111,25 +112,35 @@ class Bridge:
         self._write({"type": "register", "address": address, "headers": self._headers()})
 
 
+class ProgressPrinter:
+    """Prints progress lines that never go backwards. The stored job (the reply to a read) can arrive after newer
+    live events, and live counts run ahead of stored ones (they include results not yet stored), so a line whose
+    "completed" is below one already printed is dropped, and so is anything after the final line."""
+
+    def __init__(self):
+        self.completed = -1
+        self.final = False
+
+    def show(self, event):
+        if self.final or event["completed"] < self.completed:
+            return
+        self.completed = event["completed"]
+        self.final = bool(event.get("final"))
+        print("progress " + json.dumps(event, sort_keys=True), flush=True)
+
+
 def watch(bridge, job_id):
     """Prints the job's progress until its final event; a job that has already ended prints its final state."""
-    printed_final = []
-
-    def show(event):
-        print("progress " + json.dumps(event, sort_keys=True), flush=True)
-        if event.get("final"):
-            printed_final.append(True)
+    printer = ProgressPrinter()
 
     def on_event(frame):
         if frame.get("address") == EVENTS + job_id:
-            show(frame["body"])
+            printer.show(frame["body"])
 
     bridge.register(EVENTS + job_id)
     # Subscribed first, then asked: the job cannot end unseen in between (it may end before either).
-    job = bridge.request(GET, {"id": job_id}, on_other=on_event)
-    if not printed_final:
-        show(as_progress(job))
-    while not printed_final:
+    printer.show(as_progress(bridge.request(GET, {"id": job_id}, on_other=on_event)))
+    while not printer.final:
         on_event(bridge.read())
 
 

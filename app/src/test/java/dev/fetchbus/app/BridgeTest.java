@@ -49,6 +49,8 @@ class BridgeTest {
     assertThat(events).as(run.describe()).hasSizeGreaterThanOrEqualTo(2);
     assertThat(events).allSatisfy(e -> assertThat(e.getString("id")).isEqualTo(id));
     assertThat(events.subList(0, events.size() - 1)).allSatisfy(e -> assertThat(e.getBoolean("final")).isFalse());
+    // The stored job the client reads and the live events race; what it prints must still never go backwards.
+    assertThat(events).extracting(e -> e.getInteger("completed")).as(run.describe()).isSorted();
     JsonObject last = events.get(events.size() - 1);
     assertThat(last.getBoolean("final")).isTrue();
     assertThat(last.getString("status")).isEqualTo("done");

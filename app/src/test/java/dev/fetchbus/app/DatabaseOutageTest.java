@@ -46,6 +46,8 @@ class DatabaseOutageTest {
         assertThat(refused.statusCode()).isEqualTo(503);
         assertThat(refused.getHeader("content-type")).isEqualTo("application/problem+json");
         assertThat(refused.getHeader("retry-after")).isEqualTo("2");
+        // Down, not busy: the pool's connections fail at once rather than stay taken.
+        assertThat(refused.bodyAsJsonObject().getString("type")).isEqualTo("urn:fetchbus:problem:unavailable");
       }
       assertThat(running.api.get("/health/ready").statusCode()).isEqualTo(503);
     } finally {

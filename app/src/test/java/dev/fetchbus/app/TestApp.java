@@ -103,7 +103,7 @@ final class TestApp implements AutoCloseable {
 
   /** The first column of the first row of a query (test-written SQL), read straight from PostgreSQL. */
   long count(String sql) throws Exception {
-    try (Connection c = connect(); ResultSet rs = c.createStatement().executeQuery(sql)) {
+    try (Connection c = jdbc(); ResultSet rs = c.createStatement().executeQuery(sql)) {
       rs.next();
       return rs.getLong(1);
     }
@@ -111,7 +111,7 @@ final class TestApp implements AutoCloseable {
 
   /** Runs test-written SQL in one transaction, straight on PostgreSQL: to make the faults a crash would make. */
   void execute(String... statements) throws Exception {
-    try (Connection c = connect()) {
+    try (Connection c = jdbc()) {
       c.setAutoCommit(false);
       for (String sql : statements) {
         c.createStatement().execute(sql);
@@ -120,7 +120,8 @@ final class TestApp implements AutoCloseable {
     }
   }
 
-  private Connection connect() throws Exception {
+  /** A JDBC connection of the test's own to the app's database, outside the app's pool. */
+  Connection jdbc() throws java.sql.SQLException {
     PgConnectOptions db = Database.connectOptions(app.config().getJsonObject("pg"));
     return DriverManager.getConnection(Database.jdbcUrl(db), db.getUser(), db.getPassword());
   }

@@ -9,7 +9,9 @@ public enum FailureCode {
   NOT_FOUND(2),
   CONFLICT(3),
   UNAVAILABLE(4),
-  INTERNAL(5);
+  INTERNAL(5),
+  /** Up but saturated: every database connection stayed busy for the whole wait. Not an outage. */
+  OVERLOADED(6);
 
   public final int code;
 

@@ -88,6 +88,7 @@ public class HttpVerticle extends VerticleBase {
             .setCompressionContentSizeThreshold(compression.getInteger("minBytes"))
             .setMaxWebSocketFrameSize(webSocket.getInteger("maxFrameBytes"))
             .setMaxWebSocketMessageSize(webSocket.getInteger("maxMessageBytes"))
+            .setWebSocketClosingTimeout(webSocket.getInteger("closingTimeoutSeconds"))
             // No WebSocket compression: left on, Vert.x puts an extension handler in every connection's pipeline,
             // and every HTTP request then passes through it.
             .setPerMessageWebSocketCompressionSupported(false)

@@ -54,6 +54,7 @@ public record Problem(String type, int status, String title, String detail, Json
       case NOT_FOUND -> of(404, "not-found", "Not found", text);
       case CONFLICT -> of(409, "conflict", "Conflict", text);
       case UNAVAILABLE -> of(503, "unavailable", "Service unavailable", text);
+      case OVERLOADED -> of(503, "overloaded", "Service overloaded", text);
       case INTERNAL -> of(500, "internal", "Internal error", "an unexpected error occurred");
     };
   }

@@ -1,7 +1,6 @@
 package dev.fetchbus.verticles.http;
 
 import dev.fetchbus.verticles.bus.JobId;
-import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
@@ -47,14 +46,15 @@ final class WebSocketRoutes {
     requireUpgrade(ctx);
     ctx.request().toWebSocket().onSuccess(ws -> {
       RequestTracker.upgraded(ctx);
+      FrameViolations.install(ctx.request(), ws);
       echo(ws);
     }).onFailure(ctx::fail);
   }
 
   /**
    * Echoes each message as it came (text as text, binary as binary). Vert.x answers pings itself. A frame over the
-   * server's frame limit makes Vert.x drop the connection; a message over the limit only raises an exception there.
-   * Both close with 1009 here. A connection without frames for the idle time is closed with 1001 (going away).
+   * server's frame limit is closed with 1009 by {@link FrameViolations}; a message over the limit here, also with
+   * 1009. A connection without frames for the idle time is closed with 1001 (going away).
    */
   private void echo(ServerWebSocket ws) {
     IdleTimeout idle = new IdleTimeout(vertx, idleTimeoutMs, () -> ws.close(CloseCode.GOING_AWAY, "idle timeout"));
@@ -75,14 +75,7 @@ final class WebSocketRoutes {
       holdBackIfFull(ws);
     });
     ws.drainHandler(v -> ws.resume());
-    ws.exceptionHandler(err -> {
-      if (err instanceof CorruptedWebSocketFrameException corrupt) {
-        // Vert.x closes the connection after this handler; the close frame goes out first.
-        ws.close((short) corrupt.closeStatus().code(), corrupt.closeStatus().reasonText());
-      } else {
-        LOG.debug("WebSocket echo from {}: {}", ws.remoteAddress(), err.toString());
-      }
-    });
+    ws.exceptionHandler(err -> LOG.debug("WebSocket echo from {}: {}", ws.remoteAddress(), err.toString()));
     ws.closeHandler(v -> idle.cancel());
     closeOnShutdown(ws);
   }
@@ -109,6 +102,7 @@ final class WebSocketRoutes {
     progress.current(id)
         .compose(now -> ctx.request().toWebSocket().map(ws -> {
           RequestTracker.upgraded(ctx);
+          FrameViolations.install(ctx.request(), ws);
           ProgressFeed.Subscription feed = progress.follow(id, now, new ProgressFeed.Sink() {
             @Override
             public void send(JsonObject event) {

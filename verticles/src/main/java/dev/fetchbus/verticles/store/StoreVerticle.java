@@ -18,6 +18,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.UUID;
 import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import java.util.List;
@@ -36,20 +37,24 @@ public class StoreVerticle extends VerticleBase {
   private int poolSize;
   private JobStore store;
   private boolean pruning;
+  private DatabasePing ping;
 
   @Override
   public Future<?> start() {
     JsonObject pg = config().getJsonObject("pg");
     poolSize = pg.getInteger("poolSize", 8);
+    int connectTimeoutMs = pg.getInteger("connectTimeoutMs", 5_000);
+    PgConnectOptions database = Database.connectOptions(pg);
     pool = PgBuilder.pool()
         .with(new PoolOptions()
             .setMaxSize(poolSize)
             .setMaxWaitQueueSize(pg.getInteger("maxWaitQueue", 1_000))
-            .setConnectionTimeout(pg.getInteger("connectTimeoutMs", 5_000))
+            .setConnectionTimeout(connectTimeoutMs)
             .setConnectionTimeoutUnit(java.util.concurrent.TimeUnit.MILLISECONDS))
-        .connectingTo(Database.connectOptions(pg))
+        .connectingTo(database)
         .using(vertx)
         .build();
+    ping = new DatabasePing(vertx, database, connectTimeoutMs);
     store = new JobStore(pool);
     OutboxLag outboxLag = Metrics.registry().map(OutboxLag::new).orElse(null);
     UploadStore uploads = new UploadStore(pool);
@@ -102,7 +107,7 @@ public class StoreVerticle extends VerticleBase {
                 .map(ids -> new JsonObject().put("ids", new JsonArray(ids)))),
             consume(Addresses.STORE_UPLOADS_MISSING, req -> uploads.markMissing(uuids(req))
                 .map(n -> new JsonObject().put("marked", n))),
-            consume(Addresses.STORE_PING, req -> store.ping().map(v -> new JsonObject())),
+            consume(Addresses.STORE_PING, req -> ping.ping().map(v -> new JsonObject())),
             consume(Addresses.STORE_MONITOR, req -> Future.succeededFuture(monitor(outboxLag)))))
         // Fail the deployment now if the database cannot be reached, rather than at the first request.
         .compose(v -> store.ping())
@@ -118,7 +123,7 @@ public class StoreVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    return pool.close();
+    return Future.join(pool.close(), ping.close());
   }
 
   /**
@@ -163,11 +168,13 @@ public class StoreVerticle extends VerticleBase {
         .put("outboxLagSeconds", outboxLag == null ? null : outboxLag.toJson());
   }
 
-  /** Every store address answers UNAVAILABLE, at once, while the database cannot be reached. */
+  /**
+   * Every store address answers UNAVAILABLE, at once, while the database cannot be reached, and OVERLOADED when no
+   * pooled connection came free within {@code pg.connectTimeoutMs}.
+   */
   private Future<Void> consume(String address, Function<JsonObject, Future<JsonObject>> handler) {
-    return Bus.consume(vertx, address, req -> handler.apply(req).recover(err -> Future.failedFuture(
-        StoreFailures.databaseUnreachable(err) ? FailureCode.UNAVAILABLE.exception("the database is unavailable: "
-            + err.getMessage()) : err)));
+    return Bus.consume(vertx, address,
+        req -> handler.apply(req).recover(err -> Future.failedFuture(StoreFailures.forBus(err))));
   }
 
   private static JobStatus finalStatus(String wire) {

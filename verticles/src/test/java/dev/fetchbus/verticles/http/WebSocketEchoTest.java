@@ -28,6 +28,8 @@ import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** {@code /ws/echo} on the real HttpVerticle (the repository's default config, a 1 s idle timeout) over loopback. */
 class WebSocketEchoTest {
@@ -121,6 +123,22 @@ class WebSocketEchoTest {
     Future<Short> closed = closeCode(ws);
     ws.writeFrame(WebSocketFrame.binaryFrame(Buffer.buffer(new byte[MAX_FRAME + 1]), true));
     assertThat(await(closed, Duration.ofSeconds(10))).isEqualTo((short) 1009);
+  }
+
+  /**
+   * Far past the frame limit the client is still sending when the server answers: it must still get the 1009 close
+   * frame rather than a reset, and the TCP connection must end within the closing timeout (1 s) after it.
+   */
+  @ParameterizedTest
+  @ValueSource(ints = {1 << 20, 8 << 20})
+  void aHugeFrameClosesWith1009(int bytes) {
+    WebSocket ws = connect();
+    Future<Short> closed = closeCode(ws);
+    long started = System.nanoTime();
+    ws.writeFrame(WebSocketFrame.binaryFrame(Buffer.buffer(new byte[bytes]), true));
+    assertThat(await(closed, Duration.ofSeconds(10))).isEqualTo((short) 1009);
+    assertThat(ws.closeReason()).isEqualTo("Message too big");
+    assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(3));
   }
 
   @Test
