@@ -88,6 +88,43 @@ class Origin:
         self.server.shutdown()
 
 
+class NginxOrigin:
+    """nginx on 127.0.0.1 serving /obj/<n> (the same bytes as Origin) for n < count: an origin that does not limit."""
+
+    def __init__(self, count):
+        self.root = tempfile.mkdtemp(prefix="fetchbus-fault-nginx-")
+        os.makedirs(os.path.join(self.root, "obj"))
+        for n in range(count):
+            with open(os.path.join(self.root, "obj", str(n)), "wb") as f:
+                f.write(body_of(n, default_size(n)))
+        self.port = free_port()
+        conf = os.path.join(self.root, "nginx.conf")
+        with open(conf, "w") as f:
+            f.write("worker_processes 1; daemon off; pid %(r)s/nginx.pid; error_log %(r)s/error.log warn;\n"
+                    "events { worker_connections 10000; }\n"
+                    "http { access_log off; keepalive_requests 1000000; client_body_temp_path %(r)s;"
+                    " proxy_temp_path %(r)s; fastcgi_temp_path %(r)s; uwsgi_temp_path %(r)s; scgi_temp_path %(r)s;"
+                    " server { listen 127.0.0.1:%(p)d; root %(r)s; location /obj/ { } } }\n" % {"r": self.root, "p": self.port})
+        os.chmod(self.root, 0o755)
+        self.proc = subprocess.Popen(["nginx", "-p", self.root, "-c", conf])
+        wait_until(lambda: self._answers(), 10)
+
+    def _answers(self):
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=1):
+                return True
+        except OSError:
+            return False
+
+    def url(self, n):
+        return "http://127.0.0.1:%d/obj/%d" % (self.port, n)
+
+    def close(self):
+        self.proc.terminate()
+        self.proc.wait()
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -197,6 +234,8 @@ class Service:
     def stop(self):
         if self.proc and self.proc.poll() is None:
             self.term()
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
 
     def postmaster_pid(self):
         for pidfile in [os.path.join(self.data, "postgres", "postmaster.pid")] + glob.glob(
@@ -283,12 +322,24 @@ class Suite:
         self.jar, self.fuzz_requests = jar, fuzz_requests
         self.origin = Origin()
         self.rows = []
+        self.services = []
 
     def new_dir(self, name):
         return tempfile.mkdtemp(prefix="fetchbus-fault-%s-" % name)
 
     def service(self, name, env=None):
-        return Service(self.jar, self.new_dir(name), env, name)
+        svc = Service(self.jar, self.new_dir(name), env, name)
+        self.services.append(svc)
+        return svc
+
+    def stop_all(self):
+        """After each scenario, whatever happened in it: no service outlives its scenario."""
+        for svc in self.services:
+            try:
+                svc.stop()
+            except Exception:
+                svc.proc.kill()
+        self.services = []
 
     def row(self, fault, behaviour, recover, lost, failed):
         self.rows.append((fault, behaviour, recover, str(lost), str(failed)))
@@ -537,6 +588,7 @@ class Suite:
                  "ready (warm-up included) %.1f s after start" % ready, 0, "%d" % sum(p))
 
     def many_jobs(self):
+        origin = NginxOrigin(2000) if shutil.which("nginx") else self.origin
         svc = self.service("many-jobs")
         svc.start()
         idle = svc.rss_kb()
@@ -544,7 +596,7 @@ class Suite:
         ids = [None] * jobs
 
         def submit(i):
-            ids[i] = svc.submit([self.origin.url(i * 2000 + n) for n in range(2000)])
+            ids[i] = svc.submit([origin.url(n) for n in range(2000)])
 
         threads = [threading.Thread(target=submit, args=(i,)) for i in range(jobs)]
         t0 = time.monotonic()
@@ -562,6 +614,8 @@ class Suite:
         for i in ids:
             check_complete(svc, i, 2000)
         svc.stop()
+        if origin is not self.origin:
+            origin.close()
         self.row("50 jobs of 2,000 URLs submitted at once",
                  "all `done`, one result per URL; RSS %d MiB idle, %d MiB at peak (%d fetches in flight at most, "
                  "shared by all jobs)" % (idle >> 10, peak >> 10, max_in_flight()),
@@ -606,6 +660,8 @@ def main():
         except Exception as e:  # one broken scenario must not hide the others' figures
             failures.append("%s: %s" % (name, e))
             print("| %s | FAILED: %s | | | |" % (name, e), flush=True)
+        finally:
+            suite.stop_all()
     table = "\n".join(header + ["| %s | %s | %s | %s | %s |" % r for r in suite.rows])
     stamp = "Measured %s on %s (%d cores), `bench/faults.sh`." % (
         time.strftime("%Y-%m-%d"), socket.gethostname() and os.uname().machine, os.cpu_count())

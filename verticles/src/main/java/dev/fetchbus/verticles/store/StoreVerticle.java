@@ -30,6 +30,7 @@ import org.slf4j.LoggerFactory;
 public class StoreVerticle extends VerticleBase {
   private static final int MAX_PAGE = 5_000;
   private static final int PRUNE_BATCH = 1_000;
+  private static final long FIRST_PING_RETRY_MS = 500;
 
   private static final Logger LOG = LoggerFactory.getLogger(StoreVerticle.class);
 
@@ -110,7 +111,7 @@ public class StoreVerticle extends VerticleBase {
             consume(Addresses.STORE_PING, req -> ping.ping().map(v -> new JsonObject())),
             consume(Addresses.STORE_MONITOR, req -> Future.succeededFuture(monitor(outboxLag)))))
         // Fail the deployment now if the database cannot be reached, rather than at the first request.
-        .compose(v -> store.ping())
+        .compose(v -> firstPing(pg.getInteger("migrationConnectRetries", 5)))
         .onSuccess(v -> {
           JsonObject outbox = config().getJsonObject("outbox");
           vertx.setPeriodic(outbox.getLong("pruneIntervalMs"), id -> pruneOutbox(outbox.getLong("retentionMs")));
@@ -119,6 +120,16 @@ public class StoreVerticle extends VerticleBase {
             vertx.setPeriodic(config().getJsonObject("metrics").getLong("outboxLagMs"), id -> measure(outboxLag));
           }
         });
+  }
+
+  /**
+   * The first connection of a cold JVM beside a database that has just started can take longer than a pool wait
+   * may ({@code pg.connectTimeoutMs}); the connection goes on being made, so asking again soon finds it.
+   */
+  private Future<Void> firstPing(int tries) {
+    return store.ping().recover(err -> tries <= 1 ? Future.failedFuture(err)
+        : Future.<Void>future(later -> vertx.setTimer(FIRST_PING_RETRY_MS, id -> later.complete()))
+            .compose(v -> firstPing(tries - 1)));
   }
 
   @Override
