@@ -325,7 +325,9 @@ class Suite:
         self.services = []
 
     def new_dir(self, name):
-        return tempfile.mkdtemp(prefix="fetchbus-fault-%s-" % name)
+        path = tempfile.mkdtemp(prefix="fetchbus-fault-%s-" % name)
+        os.chmod(path, 0o755)  # as root the embedded cluster runs as nobody, who must reach it to keep it there
+        return path
 
     def service(self, name, env=None):
         svc = Service(self.jar, self.new_dir(name), env, name)
@@ -364,26 +366,34 @@ class Suite:
                  "ready %.1f s after the kill (JVM start included); job done after %.1f s" % (ready, done), lost,
                  "all, while the process was down (no process to answer)")
 
-    def kill_postmaster(self):
-        svc = self.service("kill-postmaster")
-        svc.start()
+    def mid_job_fault(self, svc, inject):
+        """Injects a fault at 40 % of a slow job while a client reads the job every 100 ms; waits for readiness and
+        the job's end. Returns (seconds from the fault to ready, results lost, the poller)."""
         job_id, total = slow_job(svc, self.origin)
         svc.wait_job(job_id, lambda j: j["completed"] >= total * 0.4)
         before = snapshot(svc, job_id)
         poller = Poller(svc, "/api/jobs/" + job_id)
         poller.start()
-        pid = svc.postmaster_pid()
         t0 = time.monotonic()
-        os.kill(pid, signal.SIGKILL)
-        try:
-            wait_until(lambda: not svc.ready(), 5)
-        except RuntimeError:
-            pass  # noticed and recovered between two probes
+        inject()
         wait_until(svc.ready, 60)
         recovered = time.monotonic() - t0
         svc.wait_end(job_id)
         poller.stop()
-        lost = check_complete(svc, job_id, total, before)
+        return recovered, check_complete(svc, job_id, total, before), poller
+
+    def kill_postmaster(self):
+        svc = self.service("kill-postmaster")
+        svc.start()
+
+        def kill():
+            os.kill(svc.postmaster_pid(), signal.SIGKILL)
+            try:
+                wait_until(lambda: not svc.ready(), 5)
+            except RuntimeError:
+                pass  # noticed and recovered between two probes
+
+        recovered, lost, poller = self.mid_job_fault(svc, kill)
         svc.stop()
         self.row("kill -9 of the embedded postmaster mid-job",
                  "supervisor restarted PostgreSQL on the same data (WAL replayed), pool reconnected, job ended `done`",
@@ -404,18 +414,15 @@ class Suite:
         try:
             svc = self.service("external-pg", {"FETCHBUS_PG_URL": "postgresql://fetchbus@127.0.0.1:%d/postgres" % port})
             svc.start()
-            job_id, total = slow_job(svc, self.origin)
-            svc.wait_job(job_id, lambda j: j["completed"] >= total * 0.4)
-            before = snapshot(svc, job_id)
-            poller = Poller(svc, "/api/jobs/" + job_id)
-            poller.start()
-            t0 = time.monotonic()
-            subprocess.run(pg_ctl + ["restart", "-m", "fast"], check=True, stdout=subprocess.DEVNULL)
-            restarted = time.monotonic() - t0
-            recovered = wait_until(svc.ready, 60) + restarted
-            svc.wait_end(job_id)
-            poller.stop()
-            lost = check_complete(svc, job_id, total, before)
+            took = []
+
+            def restart():
+                t0 = time.monotonic()
+                subprocess.run(pg_ctl + ["restart", "-m", "fast"], check=True, stdout=subprocess.DEVNULL)
+                took.append(time.monotonic() - t0)
+
+            recovered, lost, poller = self.mid_job_fault(svc, restart)
+            restarted = took[0]
             svc.stop()
         finally:
             subprocess.run(pg_ctl + ["stop", "-m", "immediate"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
