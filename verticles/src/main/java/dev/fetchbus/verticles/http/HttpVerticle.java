@@ -88,7 +88,8 @@ public class HttpVerticle extends VerticleBase {
             // and every HTTP request then passes through it.
             .setPerMessageWebSocketCompressionSupported(false)
             .setPerFrameWebSocketCompressionSupported(false))
-        .requestHandler(router);
+        .requestHandler(router)
+        .invalidRequestHandler(ProblemResponses::unreadable);
     return server.listen();
   }
 
