@@ -36,7 +36,7 @@ public class HttpVerticle extends VerticleBase {
     PublicBind.check(http.getString("host"), tokens);
     drainMs = http.getLong("drainMs");
     bus = new Bus(vertx, http.getLong("busTimeoutMs"));
-    submission = new JobSubmission(bus, config().getJsonObject("jobs"));
+    submission = new JobSubmission(vertx, bus, config().getJsonObject("jobs"));
     uploads = new UploadRoutes(vertx, Path.of(config().getString("dataDir")), bus, config().getJsonObject("uploads"));
     return SpecValidation.load(vertx, config().getJsonObject("jobs"))
         .compose(spec -> Future.all(
@@ -87,7 +87,11 @@ public class HttpVerticle extends VerticleBase {
             // No WebSocket compression: left on, Vert.x puts an extension handler in every connection's pipeline,
             // and every HTTP request then passes through it.
             .setPerMessageWebSocketCompressionSupported(false)
-            .setPerFrameWebSocketCompressionSupported(false))
+            .setPerFrameWebSocketCompressionSupported(false)
+            // HTTP/1.1 only. Vert.x's cleartext HTTP/2 (h2c) answers an "Upgrade: h2c" without HTTP2-Settings with
+            // a 400 that has no length and never closes the connection, so the client waits forever; and its
+            // preface check sits in every new connection's pipeline.
+            .setHttp2ClearTextEnabled(false))
         .requestHandler(router)
         .invalidRequestHandler(ProblemResponses::unreadable);
     return server.listen();

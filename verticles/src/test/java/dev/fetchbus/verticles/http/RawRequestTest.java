@@ -20,6 +20,7 @@ import java.util.Locale;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -96,6 +97,13 @@ class RawRequestTest {
     if (slug.equals("websocket-required")) {
       assertThat(answer.headers().get("sec-websocket-version")).isEqualTo("13");
     }
+  }
+
+  @Test
+  void anH2cUpgradeIsIgnoredTheRequestAnsweredOverHttp1() throws IOException {
+    Answer answer = exchange("GET /hello HTTP/1.1\r\nHost: x\r\nUpgrade: h2c\r\nConnection: Upgrade\r\n\r\n");
+    assertThat(answer.status()).isEqualTo(200);
+    assertThat(answer.body()).isEqualTo("Hello, Anonymous");
   }
 
   private record Answer(int status, Map<String, String> headers, String body) {
