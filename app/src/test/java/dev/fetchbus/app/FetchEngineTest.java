@@ -55,6 +55,19 @@ class FetchEngineTest {
     assertThat(r.getLong("durationMs")).as(r.encode()).isLessThan(maxMs);
   }
 
+  /**
+   * The first https URL sets TLS up (the client's TLS context is built as its connection opens, refused or not). The
+   * fetcher pays the JVM's share of that on a worker at start, so it does not stall an event loop here (the
+   * blocked-thread alarm fails the test if it does).
+   */
+  @Test
+  void theFirstHttpsUrlDoesNotStallAnEventLoopWithTlsSetUp() {
+    String id = running.api.submit(new JsonObject().put("retries", 0)
+        .put("urls", new JsonArray().add("https://127.0.0.1:1/")));
+    assertThat(running.api.awaitEnd(id, Duration.ofSeconds(60)).getString("status")).isEqualTo("done");
+    assertResult(running.api.results(id).get(0), "connection_error", 1, 5_000);
+  }
+
   @Test
   void aSlowFirstByteTimesOut() {
     JsonObject r = fetch("/slow?ms=5000", timeouts("responseMs", 300).put("retries", 0));

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.fetchbus.verticles.testing.TestOrigin;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -47,6 +48,18 @@ class JobsEndToEndTest {
       assertThat(response.getHeader("content-type")).isEqualTo("application/problem+json");
       assertThat(response.bodyAsJsonObject().getString("type")).isEqualTo("urn:fetchbus:problem:invalid-delay");
     }
+  }
+
+  /** A job of jobs.maxUrls URLs is checked on a worker: no event loop is held (the blocked-thread alarm fails if one is). */
+  @Test
+  void aJobOfTheMostUrlsIsAcceptedWithoutBlockingAnEventLoop() {
+    JsonArray urls = new JsonArray();
+    for (int i = 0; i < 100_000; i++) {
+      urls.add("http://127.0.0.1:1/" + i);
+    }
+    String id = running.api.submit(new JsonObject().put("urls", urls).put("retries", 0));
+    assertThat(running.api.job(id).getInteger("total")).isEqualTo(100_000);
+    assertThat(running.api.delete("/api/jobs/" + id).statusCode()).isIn(200, 409);
   }
 
   @Test

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -99,6 +100,21 @@ final class TestApp implements AutoCloseable {
   /** Rows in the uploads table, read straight from PostgreSQL. */
   long uploadRows() throws Exception {
     return count("SELECT count(*) FROM uploads");
+  }
+
+  /** The rows of a query (test-written SQL), each as its columns' values. */
+  List<List<Object>> rows(String sql) throws Exception {
+    try (Connection c = jdbc(); ResultSet rs = c.createStatement().executeQuery(sql)) {
+      List<List<Object>> rows = new ArrayList<>();
+      while (rs.next()) {
+        List<Object> row = new ArrayList<>();
+        for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
+          row.add(rs.getObject(i));
+        }
+        rows.add(row);
+      }
+      return rows;
+    }
   }
 
   /** The first column of the first row of a query (test-written SQL), read straight from PostgreSQL. */

@@ -67,6 +67,8 @@ public class FetchVerticle extends VerticleBase {
         new PoolOptions()
             .setHttp1MaxSize(fetch.getInteger("maxConnectionsPerHost"))
             .setMaxWaitQueueSize(fetch.getInteger("maxWaitQueue")));
+    // In the background: the start goes on while it runs, and an https URL fetched before it ends is still correct.
+    TlsWarmup.run(vertx).onFailure(err -> LOG.warn("TLS warm-up failed; the first https fetch will set TLS up", err));
     guard = new AddressGuard(allow);
     JsonObject retry = fetch.getJsonObject("retry");
     retryPolicy = new RetryPolicy(retry.getLong("baseMs"), retry.getLong("maxBackoffMs"),

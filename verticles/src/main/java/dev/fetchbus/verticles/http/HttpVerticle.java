@@ -40,7 +40,7 @@ public class HttpVerticle extends VerticleBase {
     bus = new Bus(vertx, http.getLong("busTimeoutMs"));
     // The fetcher's allow-list, so that a callback URL naming an address the fetcher refuses is refused here.
     AddressGuard guard = new AddressGuard(Cidr.parseAll(config().getJsonObject("fetch").getJsonArray("allow")));
-    submission = new JobSubmission(bus, config().getJsonObject("jobs"), guard);
+    submission = new JobSubmission(vertx, bus, config().getJsonObject("jobs"), guard);
     uploads = new UploadRoutes(vertx, Path.of(config().getString("dataDir")), bus, config().getJsonObject("uploads"));
     return SpecValidation.load(vertx, config().getJsonObject("jobs"))
         .compose(spec -> Future.all(
@@ -92,8 +92,13 @@ public class HttpVerticle extends VerticleBase {
             // No WebSocket compression: left on, Vert.x puts an extension handler in every connection's pipeline,
             // and every HTTP request then passes through it.
             .setPerMessageWebSocketCompressionSupported(false)
-            .setPerFrameWebSocketCompressionSupported(false))
-        .requestHandler(router);
+            .setPerFrameWebSocketCompressionSupported(false)
+            // HTTP/1.1 only. Vert.x's cleartext HTTP/2 (h2c) answers an "Upgrade: h2c" without HTTP2-Settings with
+            // a 400 that has no length and never closes the connection, so the client waits forever; and its
+            // preface check sits in every new connection's pipeline.
+            .setHttp2ClearTextEnabled(false))
+        .requestHandler(router)
+        .invalidRequestHandler(ProblemResponses::unreadable);
     return server.listen();
   }
 

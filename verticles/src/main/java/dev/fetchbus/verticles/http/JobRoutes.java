@@ -164,7 +164,8 @@ final class JobRoutes {
   private void submit(RoutingContext ctx) {
     // The spec has checked the Idempotency-Key header and that the body is a JSON object.
     String key = ctx.request().getHeader("Idempotency-Key");
-    submission.submit(submission.parse(validated(ctx).getBody().getJsonObject()), key)
+    submission.parse(validated(ctx).getBody().getJsonObject())
+        .compose(spec -> submission.submit(spec, key))
         .onSuccess(job -> {
           String id = job.getString("id");
           boolean replayed = job.getBoolean("replayed", false);

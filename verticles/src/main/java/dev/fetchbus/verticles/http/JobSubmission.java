@@ -6,6 +6,8 @@ import dev.fetchbus.verticles.bus.FailureCode;
 import dev.fetchbus.verticles.bus.JobSpec;
 import dev.fetchbus.verticles.guard.AddressGuard;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,17 +20,32 @@ final class JobSubmission {
   private static final Logger LOG = LoggerFactory.getLogger(JobSubmission.class);
   private static final String KEY_FIELD = "idempotencyKey";
 
+  /**
+   * Jobs with more URLs than this are validated on a worker: parsing 100,000 URLs holds a thread for a few hundred
+   * milliseconds, far more than an event loop may be held.
+   */
+  static final int INLINE_URLS = 1_000;
+
+  private final Vertx vertx;
   private final Bus bus;
   private final JobRequest jobRequest;
 
-  JobSubmission(Bus bus, JsonObject jobLimits, AddressGuard guard) {
+  JobSubmission(Vertx vertx, Bus bus, JsonObject jobLimits, AddressGuard guard) {
+    this.vertx = vertx;
     this.bus = bus;
     this.jobRequest = new JobRequest(jobLimits, guard);
   }
 
-  /** Validates a submission; throws {@link Problem.InvalidRequest} saying what is wrong. */
-  JobSpec parse(JsonObject body) {
-    return jobRequest.parse(body);
+  /** Validates a submission; fails with {@link Problem.InvalidRequest} saying what is wrong. */
+  Future<JobSpec> parse(JsonObject body) {
+    if (body.getValue("urls") instanceof JsonArray urls && urls.size() > INLINE_URLS) {
+      return vertx.executeBlocking(() -> jobRequest.parse(body), false);
+    }
+    try {
+      return Future.succeededFuture(jobRequest.parse(body));
+    } catch (Problem.InvalidRequest invalid) {
+      return Future.failedFuture(invalid);
+    }
   }
 
   /**
@@ -55,14 +72,12 @@ final class JobSubmission {
     if (keyProblem != null) {
       return Future.failedFuture(FailureCode.BAD_INPUT.exception(keyProblem));
     }
-    JobSpec spec;
-    try {
-      spec = parse(body);
-    } catch (Problem.InvalidRequest invalid) {
-      return Future.failedFuture(FailureCode.BAD_INPUT.exception(invalid.problem.detail()));
-    }
-    return submit(spec, (String) key).map(job -> new JsonObject().put("id", job.getString("id"))
-        .put("status", job.getString("status")).put("replayed", job.getBoolean("replayed", false)));
+    return parse(body)
+        .recover(err -> Future.failedFuture(err instanceof Problem.InvalidRequest invalid
+            ? FailureCode.BAD_INPUT.exception(invalid.problem.detail()) : err))
+        .compose(spec -> submit(spec, (String) key))
+        .map(job -> new JsonObject().put("id", job.getString("id"))
+            .put("status", job.getString("status")).put("replayed", job.getBoolean("replayed", false)));
   }
 
   /**

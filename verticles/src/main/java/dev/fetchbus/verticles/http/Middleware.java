@@ -77,6 +77,13 @@ final class Middleware {
     if (compression) {
       compressOnlyText(ctx);
     }
+    if (!targetDecodes(ctx)) {
+      // Answered here, not failed: failing would match routes again, and matching a route decodes the path (and,
+      // for a route with path parameters, the query), which throws past every handler.
+      ProblemResponses.send(ctx, Problem.of(400, "bad-request", "Bad request",
+          "the request path or query string is not valid percent-encoding"));
+      return;
+    }
     if (corsFollows) {
       ctx.next();
     } else {
@@ -91,6 +98,18 @@ final class Middleware {
       return;
     }
     ctx.next();
+  }
+
+  private static boolean targetDecodes(RoutingContext ctx) {
+    try {
+      ctx.normalizedPath();
+      if (ctx.request().query() != null) {
+        ctx.request().params(); // decoded once, and kept for the routes
+      }
+      return true;
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
   }
 
   static boolean isProtected(String path) {

@@ -3,10 +3,16 @@ package dev.fetchbus.verticles.http;
 import dev.fetchbus.verticles.bus.JobId;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.Arrays;
+import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,6 +22,9 @@ import org.slf4j.LoggerFactory;
  */
 final class WebSocketRoutes {
   private static final Logger LOG = LoggerFactory.getLogger(WebSocketRoutes.class);
+  private static final String WEBSOCKET_VERSION = "13";
+  private static final CharSequence SEC_WEBSOCKET_KEY = HttpHeaders.createOptimized("Sec-WebSocket-Key");
+  private static final CharSequence SEC_WEBSOCKET_VERSION = HttpHeaders.createOptimized("Sec-WebSocket-Version");
 
   private final Vertx vertx;
   private final ProgressFeed progress;
@@ -129,10 +138,43 @@ final class WebSocketRoutes {
         });
   }
 
+  /**
+   * Checks the upgrade request as Vert.x's handshake would, so that a request it would refuse gets a problem here:
+   * once {@code toWebSocket()} has begun, Vert.x answers a bad handshake itself, in plain text. Only RFC 6455
+   * (version 13) is spoken; a handshake has no body.
+   */
   private static void requireUpgrade(RoutingContext ctx) {
-    if (!ctx.request().canUpgradeToWebSocket()) {
+    HttpServerRequest request = ctx.request();
+    String connection = request.getHeader(HttpHeaders.CONNECTION);
+    String key = request.getHeader(SEC_WEBSOCKET_KEY);
+    // Vert.x reads the first Connection header, Netty's handshaker the tokens of all of them, and of Upgrade.
+    boolean handshake = request.canUpgradeToWebSocket()
+        && connection != null && connection.toLowerCase(Locale.ROOT).contains("upgrade")
+        && hasToken(request, HttpHeaders.CONNECTION, "upgrade") && hasToken(request, HttpHeaders.UPGRADE, "websocket")
+        && WEBSOCKET_VERSION.equals(request.getHeader(SEC_WEBSOCKET_VERSION))
+        && key != null && !key.isBlank()
+        && !request.headers().contains(HttpHeaders.TRANSFER_ENCODING)
+        && request.getHeader(HttpHeaders.CONTENT_LENGTH) == null
+        && isUri(request.uri());
+    if (!handshake) {
+      ctx.response().putHeader(SEC_WEBSOCKET_VERSION, WEBSOCKET_VERSION);
       throw new Problem.InvalidRequest(Problem.of(400, "websocket-required", "WebSocket upgrade required",
-          ctx.request().path() + " speaks WebSocket only: send an upgrade request"));
+          request.path() + " speaks WebSocket only: send an RFC 6455 upgrade request (Connection: Upgrade, "
+              + "Upgrade: websocket, Sec-WebSocket-Version: 13, a Sec-WebSocket-Key, no body)"));
+    }
+  }
+
+  private static boolean hasToken(HttpServerRequest request, CharSequence header, String token) {
+    return request.headers().getAll(header).stream().flatMap(value -> Arrays.stream(value.split(",")))
+        .anyMatch(value -> value.trim().equalsIgnoreCase(token));
+  }
+
+  private static boolean isUri(String uri) {
+    try {
+      new URI(uri);
+      return true;
+    } catch (URISyntaxException e) {
+      return false;
     }
   }
 

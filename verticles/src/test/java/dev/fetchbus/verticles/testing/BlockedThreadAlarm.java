@@ -22,7 +22,8 @@ public final class BlockedThreadAlarm extends AppenderBase<ILoggingEvent> {
     }
   }
 
-  static List<String> drain() {
+  /** The warnings recorded since the last call; for tests that run outside JUnit Jupiter (jqwik properties). */
+  public static List<String> drain() {
     synchronized (WARNINGS) {
       List<String> copy = List.copyOf(WARNINGS);
       WARNINGS.clear();

@@ -13,7 +13,7 @@ import java.util.Random;
 /**
  * A real HTTP origin on 127.0.0.1 serving objects of known content:
  * {@code /obj/{n}} (1–8 KiB, derived from n), {@code /missing/{n}} (404 with a body),
- * {@code /slow/{n}?ms=...} (the object after a timer).
+ * {@code /slow/{n}?ms=...} (the object after a timer); anything else is a 400.
  */
 public final class TestOrigin {
   private final HttpServer server;
@@ -58,8 +58,8 @@ public final class TestOrigin {
 
   private static void handle(Vertx vertx, HttpServerRequest request) {
     String[] parts = request.path().split("/");
-    int n = parts.length == 3 ? Integer.parseInt(parts[2]) : -1;
-    switch (parts.length == 3 ? parts[1] : "") {
+    int n = parts.length == 3 && parts[2].matches("[0-9]{1,9}") ? Integer.parseInt(parts[2]) : -1;
+    switch (n >= 0 ? parts[1] : "") {
       case "obj" -> request.response().end(Buffer.buffer(object(n)));
       case "missing" -> request.response().setStatusCode(404).end(missingBody(n));
       case "slow" -> vertx.setTimer(Long.parseLong(request.getParam("ms", "1000")),
