@@ -106,15 +106,18 @@ public final class Contract {
         .orElseThrow(() -> new IllegalArgumentException("no operation " + id));
   }
 
-  /**
-   * The operations a method and request path may reach: with a trailing slash, both the path as it is (a last
-   * parameter empty) and without it (Vert.x's router ignores a trailing slash). Literal matches first.
-   */
+  /** The operations a method and request path may reach, literal matches first. */
   public List<Operation> operations(String method, String rawPath) {
     String verb = method.toLowerCase(Locale.ROOT);
-    String requestPath = withoutDotSegments(rawPath);
-    List<String> paths = requestPath.length() > 1 && requestPath.endsWith("/")
-        ? List.of(requestPath.substring(0, requestPath.length() - 1), requestPath) : List.of(requestPath);
+    List<String> paths = new ArrayList<>();
+    // As the router may see it: dot segments resolved, with and without repeated slashes collapsed, with and
+    // without a trailing slash.
+    for (String path : List.of(withoutDotSegments(rawPath), withoutDotSegments(rawPath).replaceAll("/{2,}", "/"))) {
+      paths.add(path);
+      if (path.length() > 1 && path.endsWith("/")) {
+        paths.add(path.substring(0, path.length() - 1));
+      }
+    }
     return operations.stream().filter(o -> o.method().equals(verb) && paths.stream().anyMatch(o::matches))
         .sorted(Comparator.comparingLong(o -> o.path().chars().filter(c -> c == '{').count()))
         .toList();

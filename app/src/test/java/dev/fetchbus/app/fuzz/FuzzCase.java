@@ -55,13 +55,6 @@ public record FuzzCase(String operation, String method, String target, List<Stri
     return new FuzzCase(operation, method, target, all, body, replay, flags);
   }
 
-  public FuzzCase withFlag(Flag flag) {
-    Set<Flag> more = EnumSet.noneOf(Flag.class);
-    more.addAll(flags);
-    more.add(flag);
-    return new FuzzCase(operation, method, target, headers, body, replay, more);
-  }
-
   public String header(String name) {
     return headers.stream().filter(h -> h[0].equalsIgnoreCase(name)).map(h -> h[1]).findFirst().orElse(null);
   }

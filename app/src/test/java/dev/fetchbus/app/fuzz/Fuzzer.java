@@ -233,6 +233,11 @@ public final class Fuzzer {
     try {
       response = http.exchange(request.method(), head, payload, request.flags().contains(Flag.FRESH));
     } catch (IOException e) {
+      if (malformed && brokenChunks(target)) {
+        // Vert.x closes the connection on a chunk it cannot decode, without an answer and with no hook to give one:
+        // the one case where no answer is accepted (the body's framing is lost, so the connection must go anyway).
+        return null;
+      }
       outsideContract++;
       throw new AssertionError("no answer to " + request + " (sent as " + excerpt(head) + "): " + e, e);
     }
@@ -269,6 +274,13 @@ public final class Fuzzer {
   private static boolean reportNotReady(Operation operation, RawHttp.Response response) {
     return operation != null && operation.id().equals("getJobReport") && response.status() == 503
         && response.bodyText().contains("\"urn:fetchbus:problem:report-not-ready\"");
+  }
+
+  /** A raw request whose head declares chunked framing and whose body does not begin with a chunk size line. */
+  private static boolean brokenChunks(String raw) {
+    String[] parts = raw.split("\r?\n\r?\n", 2);
+    return parts.length == 2 && parts[0].toLowerCase(Locale.ROOT).matches("(?s).*\ntransfer-encoding:[^\n]*chunked.*")
+        && !parts[1].matches("(?s)[0-9a-fA-F]+\r?\n.*");
   }
 
   /** What the answer says about the server's state, checked against what the run knows. */

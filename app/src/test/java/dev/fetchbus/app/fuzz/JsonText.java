@@ -25,11 +25,6 @@ public final class JsonText {
       return new Obj(list);
     }
 
-    /** The first member's value with that name, or null. */
-    public Object get(String name) {
-      return members.stream().filter(m -> m.name().equals(name)).map(Member::value).findFirst().orElse(null);
-    }
-
     /** With the member set to the value (replacing every member of that name, else appended). */
     public Obj with(String name, Object value) {
       List<Member> list = new ArrayList<>();

@@ -47,6 +47,8 @@ public final class SchemaValues {
   /** Arrays are kept this short when valid; longer ones are the callers' to make on purpose. */
   private static final int MAX_VALID_ITEMS = 6;
   private static final int VALID_STRING = 24;
+  /** Stands for JSON null inside Map.entry, which takes no nulls. */
+  private static final Object NULL = new Object();
 
   private final Overrides overrides;
 
@@ -153,8 +155,6 @@ public final class SchemaValues {
     });
   }
 
-  /** Stands for JSON null inside Map.entry, which takes no nulls. */
-  private static final Object NULL = new Object();
 
   private Arbitrary<Object> oddNumber(Map<String, Object> schema) {
     List<Object> values = new ArrayList<>(List.of(

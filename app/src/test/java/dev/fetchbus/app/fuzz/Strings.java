@@ -50,6 +50,7 @@ final class Strings {
     Pattern compiled = Pattern.compile(pattern);
     return switch (pattern) {
       case "^[!-~]+$" -> Arbitraries.strings().withCharRange('!', '~').ofMinLength(Math.max(min, 1)).ofMaxLength(max);
+      // /hello's delay: kept to 20 ms, so valid delays do not slow the run (odd ones test the limit).
       case "^[0-9]+(ms|s)?$" -> Arbitraries.integers().between(0, 20).flatMap(n -> Arbitraries.of(n + "", n + "ms"));
       default -> any().ofMinLength(min).ofMaxLength(max).filter(s -> compiled.matcher(s).matches());
     };
