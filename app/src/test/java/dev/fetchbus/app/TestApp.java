@@ -75,7 +75,7 @@ final class TestApp implements AutoCloseable {
         .put("blockedThreadCheckIntervalMs", StrictVertx.CHECK_INTERVAL_MS);
     config.getJsonObject("fetch").put("sweepIntervalMs", 500);
     config.getJsonObject("uploads").put("maxBytes", UPLOAD_MAX_BYTES);
-    // Most tests need no warm-up: HttpWarmupTest turns it back on.
+    // Off by default too; HttpWarmupTest turns it on.
     config.getJsonObject("http").getJsonObject("warmup").put("requests", 0);
     config.getJsonObject("outbox").put("pollMs", 100).put("leaseMs", 2_000).put("retryBaseMs", 100).put("retryMaxMs", 300);
     adjust.accept(config);
