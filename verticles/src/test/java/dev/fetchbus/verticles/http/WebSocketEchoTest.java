@@ -10,7 +10,6 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
@@ -186,11 +185,16 @@ class WebSocketEchoTest {
   @Test
   void aRequestWithoutUpgradeIsABadRequestProblem() {
     HttpClient http = vertx.createHttpClient();
-    HttpClientResponse response = await(http.request(HttpMethod.GET, port, "127.0.0.1", "/ws/echo")
-        .compose(request -> request.send()).compose(r -> r.body().map(r)));
-    assertThat(response.statusCode()).isEqualTo(400);
-    assertThat(response.getHeader("content-type")).isEqualTo("application/problem+json");
-    assertThat(await(response.body()).toJsonObject().getString("type"))
+    // The body is read once, in the same pass as the head: a second body() after the end is not guaranteed to replay it.
+    JsonObject answer = await(http.request(HttpMethod.GET, port, "127.0.0.1", "/ws/echo")
+        .compose(request -> request.send())
+        .compose(r -> r.body().map(body -> new JsonObject()
+            .put("status", r.statusCode())
+            .put("contentType", r.getHeader("content-type"))
+            .put("body", body.toString()))));
+    assertThat(answer.getInteger("status")).isEqualTo(400);
+    assertThat(answer.getString("contentType")).isEqualTo("application/problem+json");
+    assertThat(new JsonObject(answer.getString("body")).getString("type"))
         .isEqualTo("urn:fetchbus:problem:websocket-required");
     await(http.close());
   }
