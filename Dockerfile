@@ -6,19 +6,14 @@ WORKDIR /src
 COPY mvnw pom.xml ./
 COPY .mvn .mvn
 COPY conf conf
+COPY docs docs
+COPY docker docker
 COPY verticles verticles
 COPY app app
 RUN --mount=type=cache,target=/root/.m2 ./mvnw -B -q -DskipTests package
-# The recommended flags of conf/jvm.options, with the fixed heap replaced by shares of the container's memory
-# limit, and the module openings Hazelcast asks for when clustered.
-RUN { grep -v -e '^-Xms' -e '^-Xmx' conf/jvm.options; \
-      printf '%s\n' '# Container: the heap follows the memory limit.' \
-        '-XX:InitialRAMPercentage=5' '-XX:MaxRAMPercentage=70' \
-        '--add-modules=java.se' '--add-exports=java.base/jdk.internal.ref=ALL-UNNAMED' \
-        '--add-opens=java.base/java.lang=ALL-UNNAMED' '--add-opens=java.base/sun.nio.ch=ALL-UNNAMED' \
-        '--add-opens=java.management/sun.management=ALL-UNNAMED' \
-        '--add-opens=jdk.management/com.sun.management.internal=ALL-UNNAMED'; \
-    } > jvm.options
+# The recommended flags with the heap sized by the container's memory limit. The module openings Hazelcast asks
+# for are in the jar's manifest.
+RUN sh docker/jvm-options.sh conf/jvm.options > jvm.options
 
 FROM eclipse-temurin:21-jre
 RUN groupadd --system fetchbus \
@@ -31,8 +26,8 @@ USER fetchbus
 # The data dir holds the embedded database (when FETCHBUS_PG_URL is unset), mirrored bodies and reports.
 ENV FETCHBUS_DATA_DIR=/data
 VOLUME /data
-# HTTP, the TCP server, Hazelcast.
-EXPOSE 8080 7000 5701
+# HTTP, the TCP echo, the TCP event-bus bridge (when FETCHBUS_BRIDGE_PORT is set), Hazelcast.
+EXPOSE 8080 7000 7001 5701
 # No curl or wget in this image: the probe is a small class in the jar, on a JVM sized for it.
 HEALTHCHECK --interval=15s --timeout=10s --start-period=60s --retries=3 \
   CMD ["java", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx16m", "-Xss256k", "-cp", "/app/fetchbus.jar", "dev.fetchbus.app.HealthProbe"]

@@ -24,7 +24,9 @@ public final class ConfigLoader {
   private static final Map<String, Setting> ENVIRONMENT = Map.ofEntries(
       Map.entry("FETCHBUS_HTTP_HOST", new Setting("http.host", text -> text)),
       Map.entry("FETCHBUS_HTTP_PORT", new Setting("http.port", ConfigLoader::port)),
+      Map.entry("FETCHBUS_TCP_HOST", new Setting("tcp.host", text -> text)),
       Map.entry("FETCHBUS_TCP_PORT", new Setting("tcp.port", ConfigLoader::port)),
+      Map.entry("FETCHBUS_BRIDGE_HOST", new Setting("bridge.host", text -> text)),
       Map.entry("FETCHBUS_BRIDGE_PORT", new Setting("bridge.port", ConfigLoader::port)),
       Map.entry("FETCHBUS_PG_URL", new Setting("pg.url", text -> text.isBlank() ? null : text)),
       Map.entry("FETCHBUS_DATA_DIR", new Setting("dataDir", text -> text)),
@@ -36,6 +38,7 @@ public final class ConfigLoader {
       Map.entry("FETCHBUS_DEBUG", new Setting("debug.enabled", ConfigLoader::bool)),
       Map.entry("FETCHBUS_CLUSTER", new Setting("cluster.enabled", ConfigLoader::bool)),
       Map.entry("FETCHBUS_CLUSTER_HOST", new Setting("cluster.host", text -> text)),
+      Map.entry("FETCHBUS_CLUSTER_PORT", new Setting("cluster.port", ConfigLoader::port)),
       Map.entry("FETCHBUS_CLUSTER_MEMBERS", new Setting("cluster.members", ConfigLoader::list)),
       Map.entry("FETCHBUS_ROLES", new Setting("roles", text -> text.isBlank() ? null : list(text))));
 

@@ -2,6 +2,7 @@ package dev.fetchbus.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,6 +24,8 @@ class ComposeFileTest {
   private static final Pattern SERVICE = Pattern.compile("^  ([A-Za-z0-9_-]+):\\s*$");
   /** {@code KEY: value} under a service's "environment:" mapping (the file uses the mapping form only). */
   private static final Pattern VARIABLE = Pattern.compile("^\\s+(FETCHBUS_[A-Z0-9_]+):\\s*(.*)$");
+  /** A service's own setting, four spaces in ({@code mem_limit: 1g}); kept beside its variables under the key. */
+  private static final Pattern SETTING = Pattern.compile("^    ([a-z_]+):\\s*(\\S.*)$");
 
   private static Map<String, Map<String, String>> environments;
 
@@ -35,7 +38,22 @@ class ComposeFileTest {
   void everyFetchbusVariableInTheFileIsOneTheServiceReads() {
     assertThat(environments).containsKeys("app", "fetcher");
     environments.forEach((service, env) -> assertThat(ConfigLoader.environmentNames())
-        .as("FETCHBUS_* variables of service %s", service).containsAll(env.keySet()));
+        .as("FETCHBUS_* variables of service %s", service)
+        .containsAll(env.keySet().stream().filter(key -> key.startsWith("FETCHBUS_")).toList()));
+  }
+
+  @Test
+  void everyFetchbusNodeHasAMemoryLimitARestartPolicyAndTimeToStopCleanly() {
+    JsonObject config = ConfigLoader.load(Map.of());
+    // A stop drains HTTP, then stops the verticles within the shutdown timeout: Docker must not kill before both.
+    long stopMs = config.getJsonObject("http").getLong("drainMs") + config.getJsonObject("shutdown").getLong("timeoutMs");
+    for (String service : List.of("app", "fetcher")) {
+      Map<String, String> settings = environments.get(service);
+      assertThat(settings).as(service).containsKey("mem_limit").containsEntry("restart", "unless-stopped");
+      assertThat(settings.get("stop_grace_period")).as(service).matches("\\d+s");
+      long graceMs = Long.parseLong(settings.get("stop_grace_period").replace("s", "")) * 1000;
+      assertThat(graceMs).as("%s stop_grace_period", service).isGreaterThan(stopMs);
+    }
   }
 
   @Test
@@ -63,7 +81,10 @@ class ComposeFileTest {
     return roles;
   }
 
-  /** Service name → its FETCHBUS_* variables, read line by line (no YAML library for one file of known shape). */
+  /**
+   * Service name → its FETCHBUS_* variables and its own settings, read line by line (no YAML library for one file of
+   * known shape).
+   */
   private static Map<String, Map<String, String>> environments(List<String> lines) {
     Map<String, Map<String, String>> result = new LinkedHashMap<>();
     boolean inServices = false;
@@ -84,8 +105,11 @@ class ComposeFileTest {
         continue;
       }
       Matcher variable = VARIABLE.matcher(line);
+      Matcher setting = SETTING.matcher(line);
       if (service != null && variable.matches()) {
         result.get(service).put(variable.group(1), variable.group(2).trim());
+      } else if (service != null && setting.matches()) {
+        result.get(service).put(setting.group(1), setting.group(2).trim());
       }
     }
     return result;

@@ -45,4 +45,17 @@ class ConfigLoaderTest {
     assertThatThrownBy(() -> ConfigLoader.load(Map.of("FETCHBUS_HTTP_PORT", "70000")))
         .hasMessageContaining("FETCHBUS_HTTP_PORT");
   }
+
+  @Test
+  void theListenersOfAContainerNodeAreSetFromItsEnvironment() {
+    JsonObject config = ConfigLoader.load(Map.of(
+        "FETCHBUS_TCP_HOST", "0.0.0.0",
+        "FETCHBUS_BRIDGE_HOST", "0.0.0.0",
+        "FETCHBUS_CLUSTER_PORT", "5711"));
+    assertThat(config.getJsonObject("tcp").getString("host")).isEqualTo("0.0.0.0");
+    assertThat(config.getJsonObject("bridge").getString("host")).isEqualTo("0.0.0.0");
+    assertThat(config.getJsonObject("cluster").getInteger("port")).isEqualTo(5711);
+    assertThatThrownBy(() -> ConfigLoader.load(Map.of("FETCHBUS_CLUSTER_PORT", "-1")))
+        .hasMessageContaining("FETCHBUS_CLUSTER_PORT");
+  }
 }

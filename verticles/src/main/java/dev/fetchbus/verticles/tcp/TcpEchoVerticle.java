@@ -1,5 +1,7 @@
 package dev.fetchbus.verticles.tcp;
 
+import dev.fetchbus.verticles.auth.ApiTokens;
+import dev.fetchbus.verticles.auth.PublicBind;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
@@ -27,6 +29,9 @@ public class TcpEchoVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     JsonObject tcp = config().getJsonObject("tcp");
+    JsonObject auth = config().getJsonObject("auth");
+    // The echo is a sign of life, not an API, but a node that listens beyond loopback is one that carries tokens.
+    PublicBind.check(tcp.getString("host"), ApiTokens.of(auth == null ? null : auth.getJsonArray("tokens")));
     drainMs = tcp.getLong("drainMs");
     maxLineBytes = tcp.getInteger("maxLineBytes");
     lineTooLong = Buffer.buffer("ERR line too long (max " + maxLineBytes + " bytes)\n");

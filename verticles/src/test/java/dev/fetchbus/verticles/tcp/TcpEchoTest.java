@@ -232,6 +232,14 @@ class TcpEchoTest {
     }
   }
 
+  @Test
+  void aPublicAddressWithoutTokensIsRefusedBeforeListening() {
+    JsonObject config = new JsonObject().put("tcp", new JsonObject().put("host", "0.0.0.0").put("port", 0)
+        .put("maxLineBytes", MAX_LINE).put("idleTimeoutSeconds", 60).put("acceptBacklog", 16).put("drainMs", 1000));
+    Future<String> deployed = vertx.deployVerticle(new TcpEchoVerticle(), new DeploymentOptions().setConfig(config));
+    assertThatThrownBy(() -> await(deployed)).hasMessageContaining("FETCHBUS_API_TOKENS");
+  }
+
   private static Future<Void> timer(long ms) {
     return vertx.timer(ms).mapEmpty();
   }
