@@ -38,6 +38,7 @@ class DiskHygieneTest {
   private static Vertx vertx;
   private static TestOrigin origin;
   private static HttpServer refusingReceiver;
+  private static HttpServer acceptingReceiver;
   private static Path liveData;
   private static TestApp live;
   private static Api api;
@@ -49,6 +50,8 @@ class DiskHygieneTest {
     origin = await(TestOrigin.start(vertx));
     refusingReceiver = await(vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
         .requestHandler(request -> request.response().setStatusCode(503).end()).listen());
+    acceptingReceiver = await(vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
+        .requestHandler(request -> request.response().setStatusCode(204).end()).listen());
     liveData = TestApp.newDataDir();
     live = TestApp.start(liveData, config -> config.getJsonObject("outbox").put("retentionMs", 1)
         .put("pruneIntervalMs", 200));
@@ -194,13 +197,19 @@ class DiskHygieneTest {
 
   @Test
   void doneOutboxTasksArePrunedAfterTheirRetentionAndPendingOnesStay() throws Exception {
-    String id = api.submit(new JsonObject().put("urls", new JsonArray().add(origin.url("/obj/1")))
+    String delivered = api.submit(new JsonObject().put("urls", new JsonArray().add(origin.url("/obj/1")))
+        .put("callbackUrl", "http://127.0.0.1:" + acceptingReceiver.actualPort() + "/hook"));
+    String refused = api.submit(new JsonObject().put("urls", new JsonArray().add(origin.url("/obj/2")))
         .put("callbackUrl", "http://127.0.0.1:" + refusingReceiver.actualPort() + "/hook"));
-    assertThat(api.awaitEnd(id, WAIT).getString("status")).isEqualTo("done");
-    // The report was built, so its task was done; pruned a millisecond later, while the refused callback stays due.
-    eventually(() -> api.get("/api/jobs/" + id + "/report").statusCode() == 200);
-    eventually(() -> live.count("SELECT count(*) FROM outbox WHERE job_id = '" + id + "' AND kind = 'report'") == 0);
-    assertThat(live.count("SELECT count(*) FROM outbox WHERE job_id = '" + id + "' AND kind = 'callback'"
+    assertThat(api.awaitEnd(delivered, WAIT).getString("status")).isEqualTo("done");
+    assertThat(api.awaitEnd(refused, WAIT).getString("status")).isEqualTo("done");
+    // The delivered callback's task was done, and pruned a millisecond later; the refused one stays due.
+    eventually(() -> live.count("SELECT count(*) FROM outbox WHERE job_id = '" + delivered + "'") == 0);
+    // Pruned, the task's outcome is still the job's.
+    JsonObject callback = api.get("/api/jobs/" + delivered).bodyAsJsonObject().getJsonObject("callback");
+    assertThat(callback.getString("state")).isEqualTo("delivered");
+    assertThat(callback.getInteger("attempts")).isEqualTo(1);
+    assertThat(live.count("SELECT count(*) FROM outbox WHERE job_id = '" + refused + "' AND kind = 'callback'"
         + " AND done_at IS NULL AND attempts > 0")).isEqualTo(1);
     assertThat(live.count("SELECT count(*) FROM outbox WHERE done_at IS NOT NULL")).isZero();
   }
@@ -212,12 +221,13 @@ class DiskHygieneTest {
     return created.bodyAsJsonObject().getString("id");
   }
 
-  /** A three-URL mirror job, waited for until it is done and its reports are written. */
+  /** A three-URL mirror job, waited for until it is done, and its report downloaded (so its files are written). */
   private static String mirrorJob(Api client, TestApp app, Path data) {
     String id = client.submit(new JsonObject().put("urls", List.of(origin.url("/obj/0"), origin.url("/obj/1"),
         origin.url("/obj/2"))).put("body", "mirror"));
     assertThat(client.awaitEnd(id, WAIT).getString("status")).isEqualTo("done");
-    eventually(() -> Files.exists(data.resolve("reports").resolve(id + ".csv.gz")));
+    assertThat(client.get("/api/jobs/" + id + "/report").statusCode()).isEqualTo(200);
+    assertThat(data.resolve("reports").resolve(id + ".csv.gz")).exists();
     return id;
   }
 

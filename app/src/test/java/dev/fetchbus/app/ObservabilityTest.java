@@ -43,7 +43,7 @@ class ObservabilityTest {
     assertThat(after.delta(before, "fetchbus_job_duration_seconds_count", "status=\"done\"")).isEqualTo(1);
     assertThat(after.delta(before, "fetchbus_batch_size_sum")).isEqualTo(23);
     assertThat(after.delta(before, "fetchbus_batch_size_count")).isBetween(1.0, 23.0);
-    assertThat(after.value("fetchbus_outbox_lag_seconds", "kind=\"report\"")).isNotNull();
+    assertThat(after.value("fetchbus_outbox_lag_seconds", "kind=\"callback\"")).isNotNull();
 
     // The HTTP server by route template; Vert.x's own: the database pool, the fetcher's pools folded into one.
     assertThat(after.value("fetchbus_http_server_requests_seconds_count", "route=\"/api/jobs/:id\"",
@@ -99,7 +99,7 @@ class ObservabilityTest {
       assertThat(store.getInteger("size")).isBetween(1, 8);
       assertThat(store.getDouble("inUse")).isBetween(0.0, 8.0);
       assertThat(store.getDouble("waiting")).isGreaterThanOrEqualTo(0.0);
-      assertThat(store.getJsonObject("outboxLagSeconds").fieldNames()).containsExactlyInAnyOrder("callback", "report");
+      assertThat(store.getJsonObject("outboxLagSeconds").fieldNames()).containsExactly("callback");
 
       // The monitor's own request is in flight while it is answered.
       assertThat(monitor.getJsonObject("http").getLong("inFlight")).isGreaterThanOrEqualTo(1);

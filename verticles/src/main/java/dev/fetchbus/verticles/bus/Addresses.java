@@ -64,7 +64,7 @@ public final class Addresses {
    */
   public static final String STORE_RESULTS_PAGE = "fetchbus.store.results.page";
   /**
-   * Store: claim due outbox tasks of one kind for a lease. Request {"kind": "callback"|"report", "limit",
+   * Store: claim due outbox tasks of one kind for a lease. Request {"kind": "callback", "limit",
    * "leaseMs"}, reply {"tasks": [{"id", "jobId", "attempts", "createdAt" (epoch ms), "callbackUrl"}]}.
    */
   public static final String STORE_OUTBOX_CLAIM = "fetchbus.store.outbox.claim";
@@ -127,6 +127,13 @@ public final class Addresses {
 
   /** Published by a job run with each batch of results it stores: {@link ResultSummary}, counts per host. */
   public static final String EVENTS_RESULTS = "fetchbus.events.results";
+
+  /**
+   * Reports: make sure an ended job's report files exist, building them from its stored results if they do not.
+   * Request {"id"}, reply {} once {@code <dataDir>/reports/<id>.ndjson.gz} and {@code .csv.gz} are in place. Asked
+   * by the first download, so no job's end pays for a report nobody reads; asks for one job share one build.
+   */
+  public static final String REPORTS_BUILD = "fetchbus.reports.build";
 
   /** Stats: per-host success rates. Request {"limit"?}, reply {"hosts": [...], "tracked", "maxHosts"}. */
   public static final String STATS_HOSTS = "fetchbus.stats.hosts";

@@ -2,13 +2,13 @@ package dev.fetchbus.verticles.http;
 
 import dev.fetchbus.verticles.bus.Addresses;
 import dev.fetchbus.verticles.bus.Bus;
-import dev.fetchbus.verticles.bus.FailureCode;
 import dev.fetchbus.verticles.bus.JobId;
-import dev.fetchbus.verticles.bus.JobStatus;
 import dev.fetchbus.verticles.bus.ResultFormat;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
@@ -99,30 +99,23 @@ final class JobRoutes {
     return ctx.get(SpecValidation.VALIDATED);
   }
 
-  /** The finished job's report, gzip NDJSON (or CSV with {@code Accept: text/csv}), once the worker built it. */
+  /**
+   * The ended job's report, gzip NDJSON (or CSV with {@code Accept: text/csv}). The first download has the reports
+   * verticle build it (within the bus timeout; a larger job's answer is 503 report-not-ready while the build goes
+   * on); later ones are sent from the kept file.
+   */
   private void report(RoutingContext ctx) {
     String id = JobId.canonical(ctx.pathParam("id"));
     ResultFormat format = ResultFormat.forAccept(ctx.request().getHeader(HttpHeaders.ACCEPT));
     String name = id + (format == ResultFormat.CSV ? ".csv.gz" : ".ndjson.gz");
-    String file = reports.resolve(name).toString();
-    bus.request(Addresses.STORE_JOBS_GET, new JsonObject().put("id", id))
-        .compose(job -> {
-          if (!JobStatus.fromWire(job.getString("status")).finished()) {
-            throw FailureCode.CONFLICT.exception("job " + id + " has not finished: its report comes when it does");
-          }
-          return vertx.fileSystem().exists(file);
-        })
-        .onSuccess(exists -> {
-          if (!exists) {
-            ctx.fail(new Problem.InvalidRequest(Problem.of(503, "report-not-ready", "Report not ready",
-                "the report of job " + id + " is being built")));
-            return;
-          }
-          ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/gzip")
-              .putHeader(HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\"" + name + "\"")
-              .sendFile(file);
-        })
-        .onFailure(ctx::fail);
+    bus.request(Addresses.REPORTS_BUILD, new JsonObject().put("id", id))
+        .onSuccess(built -> ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/gzip")
+            .putHeader(HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\"" + name + "\"")
+            .sendFile(reports.resolve(name).toString()))
+        .onFailure(err -> ctx.fail(err instanceof ReplyException reply && reply.failureType() == ReplyFailure.TIMEOUT
+            ? new Problem.InvalidRequest(Problem.of(503, "report-not-ready", "Report not ready",
+                "the report of job " + id + " is being built"))
+            : err));
   }
 
   /** Server-sent events: the job's state now, then its progress as published, ending with the final event. */

@@ -24,9 +24,12 @@ import java.util.UUID;
 public final class JobStore {
   private static final String JOB_COLUMNS = "id, status, total, completed, succeeded, failed, storage_errors,"
       + " created_at, started_at, finished_at, callback_url";
-  // A job read for its view comes with its callback's outbox task, if it has one yet: one probe of outbox_job.
-  private static final String JOB_WITH_CALLBACK = "SELECT " + JOB_COLUMNS + ", cb.attempts AS callback_attempts,"
-      + " cb.next_at AS callback_next_at, cb.done_at AS callback_done_at, cb.last_error AS callback_last_error"
+  // A job read for its view comes with its callback's outbox task, if it has one yet: one probe of outbox_job. Once
+  // the task is pruned, the outcome it left on the job's row stands in for it.
+  private static final String JOB_WITH_CALLBACK = "SELECT " + JOB_COLUMNS + ","
+      + " coalesce(cb.attempts, jobs.callback_attempts) AS callback_attempts, cb.next_at AS callback_next_at,"
+      + " coalesce(cb.done_at, jobs.callback_done_at) AS callback_done_at,"
+      + " CASE WHEN cb.attempts IS NULL THEN jobs.callback_error ELSE cb.last_error END AS callback_last_error"
       + " FROM jobs LEFT JOIN LATERAL (SELECT attempts, next_at, done_at, last_error FROM outbox o"
       + " WHERE o.job_id = jobs.id AND o.kind = 'callback' ORDER BY o.id DESC LIMIT 1) cb ON true";
 
@@ -52,10 +55,10 @@ public final class JobStore {
           + " WHERE id = $3 AND status IN ('queued', 'running') AND " + LEASE_FREE + " RETURNING options, " + JOB_COLUMNS;
   private static final String RELEASE_LEASES =
       "UPDATE jobs SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = $1";
-  // Ending a job and queueing what must follow it (the report; the callback if asked for) is one statement.
+  // Ending a job and queueing its callback, if it asked for one, is one statement. Reports are built on demand.
   private static final String ENQUEUE_AFTER_END =
-      ", box AS (INSERT INTO outbox (job_id, kind) SELECT upd.id, k.kind FROM upd, unnest(CASE WHEN"
-          + " upd.callback_url IS NULL THEN ARRAY['report'] ELSE ARRAY['report', 'callback'] END) AS k(kind))"
+      ", box AS (INSERT INTO outbox (job_id, kind) SELECT upd.id, 'callback' FROM upd"
+          + " WHERE upd.callback_url IS NOT NULL)"
           + " SELECT " + JOB_COLUMNS + " FROM upd";
   // A job is done only with a result for every URL: a result batch lost in a database crash (they commit
   // asynchronously) while its run went on leaves the job running, and the run fetches what is missing.
@@ -73,7 +76,7 @@ public final class JobStore {
   // is not due. Served by the outbox_due index.
   private static final String OUTBOX_LAG =
       "SELECT k.kind, COALESCE(EXTRACT(EPOCH FROM now() - min(o.next_at)), 0)::float8 AS lag"
-          + " FROM unnest(ARRAY['callback', 'report']) AS k(kind)"
+          + " FROM unnest(ARRAY['callback']) AS k(kind)"
           + " LEFT JOIN outbox o ON o.kind = k.kind AND o.done_at IS NULL AND o.next_at <= now() GROUP BY k.kind";
   private static final String TASK_DONE = "UPDATE outbox SET done_at = now(), last_error = $2 WHERE id = $1";
   private static final String TASK_LATER =
@@ -121,10 +124,15 @@ public final class JobStore {
       "SELECT id FROM jobs WHERE purging_at IS NOT NULL ORDER BY purging_at LIMIT $1";
   private static final String SELECT_KNOWN =
       "SELECT id, status IN ('queued', 'running') AS unfinished FROM jobs WHERE id = ANY($1)";
-  // Oldest first, a batch at a time, skipping rows a poller holds: no statement holds many locks for long.
+  // Oldest first, a batch at a time, skipping rows a poller holds: no statement holds many locks for long. A pruned
+  // callback task leaves its outcome on the job's row, so the job view still says delivered or failed.
   private static final String PRUNE_OUTBOX =
-      "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE done_at < now() - make_interval(secs => $1 / 1000.0)"
-          + " ORDER BY done_at LIMIT $2 FOR UPDATE SKIP LOCKED)";
+      "WITH gone AS (DELETE FROM outbox WHERE id IN (SELECT id FROM outbox"
+          + " WHERE done_at < now() - make_interval(secs => $1 / 1000.0) ORDER BY done_at LIMIT $2 FOR UPDATE SKIP LOCKED)"
+          + " RETURNING job_id, kind, attempts, done_at, last_error),"
+          + " kept AS (UPDATE jobs SET callback_attempts = g.attempts, callback_done_at = g.done_at,"
+          + " callback_error = g.last_error FROM gone g WHERE jobs.id = g.job_id AND g.kind = 'callback')"
+          + " SELECT count(*) FROM gone";
   private static final String PURGE_JOB =
       "WITH job AS (DELETE FROM jobs WHERE id = $1 AND purging_at IS NOT NULL RETURNING id),"
           + " urls AS (DELETE FROM job_urls WHERE job_id IN (SELECT id FROM job)),"
@@ -360,7 +368,8 @@ public final class JobStore {
 
   /** Deletes up to {@code limit} outbox tasks done more than {@code retentionMs} ago, oldest first; returns how many. */
   public Future<Integer> pruneOutbox(long retentionMs, int limit) {
-    return pool.preparedQuery(PRUNE_OUTBOX).execute(Tuple.of(retentionMs, limit)).map(RowSet::rowCount);
+    return pool.preparedQuery(PRUNE_OUTBOX).execute(Tuple.of(retentionMs, limit))
+        .map(rows -> rows.iterator().next().getLong(0).intValue());
   }
 
   /** The status of a job, being purged or not (as its wire name); NOT_FOUND if it has no row. */

@@ -2,7 +2,9 @@ package dev.fetchbus.verticles.work;
 
 import dev.fetchbus.verticles.bus.Addresses;
 import dev.fetchbus.verticles.bus.Bus;
-import dev.fetchbus.verticles.bus.OutboxPoller;
+import dev.fetchbus.verticles.bus.FailureCode;
+import dev.fetchbus.verticles.bus.JobId;
+import dev.fetchbus.verticles.bus.JobStatus;
 import dev.fetchbus.verticles.files.DirectorySweep;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -11,14 +13,18 @@ import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Builds each finished job's report, {@code <dataDir>/reports/<id>.ndjson.gz} and {@code .csv.gz}, from the
- * outbox. Compressing and writing files blocks, so the plan deploys this as a worker: none of it runs on an
- * event loop. At start it first sweeps the reports dir: unfinished report files, and reports of jobs that no longer
- * exist, go.
+ * Builds an ended job's report, {@code <dataDir>/reports/<id>.ndjson.gz} and {@code .csv.gz}, when it is first
+ * asked for ({@link Addresses#REPORTS_BUILD}), and keeps it. Building at every job's end cost a running job about a
+ * tenth of the CPU (reading all its rows back and rendering them twice) for files most jobs never have fetched.
+ * Compressing and writing files blocks, so the plan deploys this as a worker: none of it runs on an event loop. At
+ * start it first sweeps the reports dir: unfinished report files, and reports of jobs that no longer exist, go.
  */
 public class ReportVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(ReportVerticle.class);
@@ -27,17 +33,35 @@ public class ReportVerticle extends VerticleBase {
 
   private Bus bus;
   private Path reports;
+  /** Completes when the start-up sweep is over: no build begins before, so the sweep never meets one. */
+  private Future<Void> swept;
+  /** Builds under way by job id: a second ask for the same report waits for the first build. */
+  private final Map<String, Future<Void>> building = new HashMap<>();
 
   @Override
   public Future<?> start() throws IOException {
     bus = new Bus(vertx, config().getJsonObject("http").getLong("busTimeoutMs"));
     reports = Path.of(config().getString("dataDir")).toAbsolutePath().resolve("reports");
     Files.createDirectories(reports);
-    OutboxPoller poller = new OutboxPoller(vertx, bus, "report", config().getJsonObject("outbox"),
-        task -> build(task.getString("jobId")));
-    // The poller starts after the sweep, so the sweep never meets a report being written by this process.
-    sweep().onComplete(ar -> poller.start());
-    return Future.succeededFuture();
+    swept = sweep();
+    return Bus.consume(vertx, Addresses.REPORTS_BUILD,
+        request -> ensure(JobId.canonical(request.getString("id"))).map(built -> new JsonObject()));
+  }
+
+  /** The job's report files, once it has ended: kept if built before, else built now. */
+  private Future<Void> ensure(String jobId) {
+    return bus.request(Addresses.STORE_JOBS_GET, new JsonObject().put("id", jobId)).compose(job -> {
+      if (!JobStatus.fromWire(job.getString("status")).finished()) {
+        throw FailureCode.CONFLICT.exception("job " + jobId + " has not finished: its report comes when it does");
+      }
+      if (Arrays.stream(SUFFIXES).allMatch(suffix -> Files.exists(reports.resolve(jobId + suffix)))) {
+        return Future.succeededFuture();
+      }
+      return building.computeIfAbsent(jobId, id -> swept.compose(v -> build(id)).eventually(() -> {
+        building.remove(id);
+        return Future.succeededFuture();
+      }));
+    });
   }
 
   private Future<Void> sweep() {
@@ -49,7 +73,8 @@ public class ReportVerticle extends VerticleBase {
             + " no longer exist{}", reports, removed.temporary(), removed.orphans(), removed.failureNote()))
         .onFailure(err -> LOG.warn("report sweep of {} did not complete; the next start tries again: {}", reports,
             err.toString()))
-        .mapEmpty();
+        .<Void>mapEmpty()
+        .otherwiseEmpty();
   }
 
   /** {@code <jobId>.ndjson.gz} or {@code <jobId>.csv.gz} belong to that job; other names are not reports. */
