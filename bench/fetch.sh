@@ -4,12 +4,14 @@
 # perHost 200) with every result stored, timed from POST to the job's final progress event.
 # Runs: the first job after a cold start, then WARMUP jobs, then REPS timed warm jobs, in one JVM.
 # Usage: bench/fetch.sh [path/to/fetchbus.jar]
-# Env: COUNT (12000), REPS (3), WARMUP (2), JAVA_OPTS (default @conf/jvm.options), OUT (bench/out),
+# Each job's line has its objects/s (POST to final event) and the JVM's CPU seconds from POST to SETTLE seconds after
+# the final event (so work a job leaves behind counts), also per 1,000 URLs.
+# Env: COUNT (12000), REPS (3), WARMUP (2), SETTLE (2), JAVA_OPTS (default @conf/jvm.options), OUT (bench/out),
 #      ORIGIN_DIR (/tmp/peers-origin: the same fixed-seed objects ../shared/peers/run-fetch.sh uses), PORT (8090).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 JAR=$(readlink -f "${1:-app/target/fetchbus.jar}")
-COUNT=${COUNT:-12000}; REPS=${REPS:-3}; WARMUP=${WARMUP:-2}; PORT=${PORT:-8090}; API=${API:-8089}
+COUNT=${COUNT:-12000}; REPS=${REPS:-3}; WARMUP=${WARMUP:-2}; PORT=${PORT:-8090}; API=${API:-8089}; SETTLE=${SETTLE:-2}
 JAVA_OPTS=${JAVA_OPTS-@$(pwd)/conf/jvm.options}
 OUT=$(readlink -f "${OUT:-bench/out}"); ORIGIN_DIR=${ORIGIN_DIR:-/tmp/peers-origin}
 command -v nginx >/dev/null || { echo "nginx is missing: apt-get install -y nginx-light"; exit 1; }
@@ -44,19 +46,27 @@ python3 -c "import json,sys; n=int(sys.argv[1]); print(json.dumps({'urls': ['htt
 PEAK=0
 sample_rss() { local r; r=$(awk '/^VmRSS/{print $2}' /proc/$SERVER/status 2>/dev/null || echo 0); [ "${r:-0}" -gt "$PEAK" ] && PEAK=$r; true; }
 
+# The JVM's CPU time so far (user + system), in seconds.
+cpu_seconds() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f", ($14 + $15) / hz}' /proc/$SERVER/stat; }
+
 run_job() { # label
-  local t0 id t1 job ok bytes
+  local t0 id t1 job ok bytes c0 c1
+  c0=$(cpu_seconds)
   t0=$(date +%s.%N)
   id=$(curl -sf -H 'content-type: application/json' --data-binary @"$BODY" "http://127.0.0.1:$API/api/jobs" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
   curl -sfN --max-time 300 "http://127.0.0.1:$API/api/jobs/$id/events" > "$OUT/fetch-events-$1.txt" &
   local sse=$!
   while kill -0 $sse 2>/dev/null; do sample_rss; sleep 0.1; done
   t1=$(date +%s.%N)
+  # Work a job leaves behind after its end (a worker, a flush) is its cost too: settle before reading the CPU.
+  sleep "$SETTLE"
+  c1=$(cpu_seconds)
   job=$(curl -sf "http://127.0.0.1:$API/api/jobs/$id")
   ok=$(echo "$job" | python3 -c 'import json,sys; j=json.load(sys.stdin); print(j["succeeded"] if j["status"]=="done" else -1)')
   bytes=$(curl -sf "http://127.0.0.1:$API/api/jobs/$id/results" | python3 -c 'import json,sys; print(sum(json.loads(l)["bytes"] for l in sys.stdin if l.strip()))')
   awk -v l="$1" -v a="$t0" -v b="$t1" -v n="$COUNT" -v ok="$ok" -v by="$bytes" -v ex="$EXPECTED_BYTES" -v rss="$PEAK" \
-    'BEGIN{printf "%-8s %6.2f s  %7.0f objects/s  ok=%s/%s bytes=%s (%s)  peak_rss=%d KiB\n", l, b-a, n/(b-a), ok, n, by, (by==ex?"match":"MISMATCH"), rss}' \
+      -v cpu="$(echo "$c1 - $c0" | bc)" \
+    'BEGIN{printf "%-8s %6.2f s  %7.0f objects/s  cpu=%.2f s (%.3f s per 1000 URLs)  ok=%s/%s bytes=%s (%s)  peak_rss=%d KiB\n", l, b-a, n/(b-a), cpu, cpu*1000/n, ok, n, by, (by==ex?"match":"MISMATCH"), rss}' \
     | tee -a "$OUT/fetch.txt"
 }
 

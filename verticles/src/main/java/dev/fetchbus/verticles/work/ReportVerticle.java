@@ -94,6 +94,7 @@ public class ReportVerticle extends VerticleBase {
     } catch (IOException e) {
       return Future.failedFuture(e);
     }
+    long started = System.nanoTime();
     return page(writer, jobId, -1)
         .compose(v -> {
           try {
@@ -103,6 +104,8 @@ public class ReportVerticle extends VerticleBase {
             return Future.failedFuture(e);
           }
         })
+        .onSuccess(v -> LOG.info("report of job {} built: {} results in {} ms", jobId, writer.rows(),
+            (System.nanoTime() - started) / 1_000_000))
         .onFailure(err -> writer.discard());
   }
 

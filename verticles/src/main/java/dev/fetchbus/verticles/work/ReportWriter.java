@@ -24,6 +24,7 @@ final class ReportWriter {
   private final Path[] temps;
   private final Writer[] writers;
   private final ResultFormat[] formats = {ResultFormat.NDJSON, ResultFormat.CSV};
+  private long rows;
 
   ReportWriter(Path dir, String jobId) throws IOException {
     finals = new Path[] {dir.resolve(jobId + ".ndjson.gz"), dir.resolve(jobId + ".csv.gz")};
@@ -39,11 +40,17 @@ final class ReportWriter {
   }
 
   void write(JsonArray rows) throws IOException {
+    this.rows += rows.size();
     for (Object row : rows) {
       for (int i = 0; i < writers.length; i++) {
         writers[i].write(formats[i].line((JsonObject) row));
       }
     }
+  }
+
+  /** Results written so far. */
+  long rows() {
+    return rows;
   }
 
   void commit() throws IOException {
