@@ -651,6 +651,22 @@ SCENARIOS = ["kill_service", "kill_postmaster", "external_restart", "disk_full_u
              "sigterm_under_load", "slowloris", "cold_c10k", "many_jobs", "fuzz"]
 
 
+def merged_rows(block, new_rows, stamp):
+    """The table in the docs with the rows of the scenarios just run replaced (matched by their fault) and the
+    others kept, so that one scenario can be measured again without the rest; the stamp lines say which rows came
+    from which run."""
+    lines = block.splitlines()
+    old_rows = [l for l in lines if l.startswith("| ") and not l.startswith(("| fault injected", "| ---"))]
+    fresh = {r[0]: "| %s | %s | %s | %s | %s |" % r for r in new_rows}
+    kept = [l for l in old_rows if l.split(" | ")[0][2:] not in fresh]
+    rows = [fresh.get(l.split(" | ")[0][2:], l) for l in old_rows]
+    rows += [row for fault, row in fresh.items() if row not in rows]
+    if not kept:
+        return rows, [stamp]
+    names = ", ".join(r[0].split(" (")[0] for r in new_rows)
+    return rows, [l for l in lines if l.startswith("Measured ")] + [stamp.rstrip(".") + ", these rows: " + names + "."]
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--jar", default=os.path.join(ROOT, "app", "target", "fetchbus.jar"))
@@ -682,8 +698,11 @@ def main():
     if args.write_docs and not failures:
         path = os.path.join(ROOT, "docs", "reliability.md")
         text = open(path).read()
+        block = re.search(r"<!-- faults:begin -->\n(.*)<!-- faults:end -->", text, flags=re.S)
+        rows, stamps = merged_rows(block.group(1) if block else "", suite.rows, stamp)
         text = re.sub(r"<!-- faults:begin -->.*<!-- faults:end -->",
-                      "<!-- faults:begin -->\n" + stamp + "\n\n" + table + "\n<!-- faults:end -->", text, flags=re.S)
+                      lambda m: "<!-- faults:begin -->\n" + "\n".join(stamps) + "\n\n" + "\n".join(header + rows)
+                      + "\n<!-- faults:end -->", text, flags=re.S)
         open(path, "w").write(text)
     suite.origin.close()
     if failures:
