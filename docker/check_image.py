@@ -11,6 +11,7 @@ the result as docker-compose.yml runs it, and asks it for work.
    cluster port.
 4. The image's HEALTHCHECK command is run until it passes; then a small job of loopback URLs is submitted to the
    app node, which has no fetcher of its own: it is done only if the fetch node joined the cluster and fetched it.
+   The HEALTHCHECK must pass on the fetch node too (its management port), and its /metrics count the job.
 5. Neither node may log Hazelcast's complaint about missing module openings (the manifest carries them).
 
 Usage: python3 docker/check_image.py   (from anywhere; exit status 0 when the image would work)
@@ -225,7 +226,9 @@ def main():
                  lambda: subprocess.run(probe, env=probe_env, stdout=subprocess.DEVNULL,
                                         stderr=subprocess.DEVNULL).returncode == 0, 180, nodes)
         log("app healthy")
+        fetcher_management = free_port()
         fetcher_env = compose_environment("fetcher", dict(loopback, FETCHBUS_CLUSTER_PORT=str(fetcher_cluster),
+                                                          FETCHBUS_MANAGEMENT_PORT=str(fetcher_management),
                                                           FETCHBUS_FETCH_ALLOW="127.0.0.0/8"))
         nodes.append(Node("fetcher", jar, options, fetcher_env, work))
         urls = ["http://127.0.0.1:%d/page/%d" % (site.server_address[1], n) for n in range(20)]
@@ -235,10 +238,21 @@ def main():
         view = api(http_port, "GET", "/api/jobs/" + job)
         if view["succeeded"] != len(urls):
             raise SystemExit("job ended %s, expected %d URLs ok" % (view, len(urls)))
+        # The fetch node: healthy by the image's own check (on its management port), and its meters count the job.
+        fetcher_probe_env = dict(os.environ, **fetcher_env)
+        if subprocess.run(probe, env=fetcher_probe_env, stdout=subprocess.DEVNULL).returncode != 0:
+            raise SystemExit("the image's HEALTHCHECK fails on the fetch node")
+        with urllib.request.urlopen("http://127.0.0.1:%d/metrics" % fetcher_management, timeout=10) as response:
+            scraped = response.read().decode()
+        counted = re.search(r'fetchbus_results_total\{[^}]*outcome="ok"[^}]*\} (\S+)', scraped)
+        if not counted or float(counted.group(1)) != len(urls):
+            raise SystemExit("the fetch node's /metrics does not count the job's %d results: %s"
+                             % (len(urls), counted.group(0) if counted else "no fetchbus_results_total"))
         for node in nodes:
             if MODULE_WARNING in node.output():
                 raise SystemExit(node.name + " logged Hazelcast's missing module openings:\n" + node.output()[-3000:])
-        log("job of %d URLs done by the fetch node; no module warnings" % len(urls))
+        log("job of %d URLs done by the fetch node, counted in its /metrics; both nodes healthy; no module warnings"
+            % len(urls))
     finally:
         for node in reversed(nodes):
             node.stop()

@@ -28,6 +28,8 @@ public final class ConfigLoader {
       Map.entry("FETCHBUS_TCP_PORT", new Setting("tcp.port", ConfigLoader::port)),
       Map.entry("FETCHBUS_BRIDGE_HOST", new Setting("bridge.host", text -> text)),
       Map.entry("FETCHBUS_BRIDGE_PORT", new Setting("bridge.port", ConfigLoader::port)),
+      Map.entry("FETCHBUS_MANAGEMENT_HOST", new Setting("management.host", text -> text)),
+      Map.entry("FETCHBUS_MANAGEMENT_PORT", new Setting("management.port", ConfigLoader::port)),
       Map.entry("FETCHBUS_PG_URL", new Setting("pg.url", text -> text.isBlank() ? null : text)),
       Map.entry("FETCHBUS_DATA_DIR", new Setting("dataDir", text -> text)),
       Map.entry("FETCHBUS_MIRROR_DIR", new Setting("fetch.mirrorDir", text -> text.isBlank() ? null : text)),

@@ -59,6 +59,7 @@ public final class FetchbusApp {
       }
       throw e;
     }
+    Metrics.bindJvm();
     if (database != null) {
       // Before the plan deploys: the HTTP verticle adds the embedded database's check to readiness if it sees one.
       database.onState(state -> Readiness.setEmbeddedDatabase(vertx, state));

@@ -64,8 +64,25 @@ class ClusterTest {
       assertThat(afterKill.getInteger("completed")).isLessThan(URLS);
       assertThat(fetcherDir.resolve("postgres")).as("a fetch node starts no database").doesNotExist();
 
-      fetcher = ChildService.launch(fetcherDir, "cluster-node-b2", fetchNodeEnv(fetcherDir, memberA), List.of());
+      // The second fetch node also serves its own metrics and health on a management port.
+      int management = TestApp.freePort();
+      Map<String, String> envB2 = fetchNodeEnv(fetcherDir, memberA);
+      envB2.put("FETCHBUS_ROLES", "fetch,management");
+      envB2.put("FETCHBUS_MANAGEMENT_PORT", Integer.toString(management));
+      fetcher = ChildService.launch(fetcherDir, "cluster-node-b2", envB2, List.of());
       awaitJob(client, base, id, job -> job.getString("status").equals("done"));
+      String b2 = "http://127.0.0.1:" + management;
+      // Ready: its verticles are up and the store answers it over the cluster's bus.
+      assertThat(await(client.getAbs(b2 + "/health/ready").send()).statusCode()).isEqualTo(200);
+      String metrics = await(client.getAbs(b2 + "/metrics").send()).bodyAsString();
+      assertThat(metrics).contains("jvm_memory_used_bytes", "process_cpu_usage", "fetchbus_fetch_in_flight",
+          "fetchbus_jobs_running");
+      java.util.regex.Matcher ok = java.util.regex.Pattern.compile(
+          "fetchbus_results_total\\{[^}]*outcome=\"ok\"[^}]*} (\\S+)").matcher(metrics);
+      assertThat(ok.find()).as("fetchbus_results_total{outcome=ok} on the fetch node").isTrue();
+      // What the first fetch node stored before it died, the second did not fetch again.
+      assertThat(Double.parseDouble(ok.group(1))).as("results counted by the fetch node itself")
+          .isPositive().isLessThanOrEqualTo(URLS - 60);
       JsonObject done = await(client.getAbs(base + "/api/jobs/" + id).send()).bodyAsJsonObject();
       assertThat(done.getInteger("completed")).isEqualTo(URLS);
       assertThat(done.getInteger("succeeded")).isEqualTo(URLS);

@@ -71,7 +71,8 @@ class ComposeFileTest {
     assertThat(fetcher).containsEntry("FETCHBUS_CLUSTER", "\"true\"")
         .containsEntry("FETCHBUS_CLUSTER_MEMBERS", "app")
         .doesNotContainKey("FETCHBUS_PG_URL");
-    assertThat(roles(fetcher)).containsExactly("fetch");
+    assertThat(roles(fetcher)).containsExactly("fetch", "management");
+    assertThat(fetcher).containsKey("FETCHBUS_MANAGEMENT_PORT");
   }
 
   /** The roles as the service would read them; unknown names fail as they would at start-up. */

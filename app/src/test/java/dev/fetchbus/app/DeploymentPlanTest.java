@@ -14,7 +14,7 @@ class DeploymentPlanTest {
   void theShippedPlanDeploysMigrationsFirstReportsAsAWorkerAndHttpPerCore() {
     DeploymentPlan plan = DeploymentPlan.fromJson(ConfigLoader.resource("conf/plan.json"));
     assertThat(plan.entries()).extracting(DeploymentPlan.Entry::name)
-        .containsExactly("migrations", "store", "fetch", "reports", "stats", "http", "tcp", "bridge");
+        .containsExactly("migrations", "store", "fetch", "reports", "stats", "http", "tcp", "bridge", "management");
     assertThat(plan.entries().get(0).threading()).isEqualTo(ThreadingModel.WORKER);
     assertThat(plan.entries().get(3).threading()).isEqualTo(ThreadingModel.WORKER);
     assertThat(plan.entries().get(5).instances()).isEqualTo(Runtime.getRuntime().availableProcessors());
@@ -72,7 +72,8 @@ class DeploymentPlanTest {
   void anUnknownOrEmptyRoleListIsRefusedWithThePlansNames() {
     DeploymentPlan plan = DeploymentPlan.fromJson(ConfigLoader.resource("conf/plan.json"));
     assertThatThrownBy(() -> plan.forRoles(List.of("fetch", "fetcher")))
-        .hasMessageContaining("[fetcher]").hasMessageContaining("migrations, store, fetch, reports, stats, http, tcp, bridge");
+        .hasMessageContaining("[fetcher]")
+        .hasMessageContaining("migrations, store, fetch, reports, stats, http, tcp, bridge, management");
     assertThatThrownBy(() -> plan.forRoles(List.of())).hasMessageContaining("empty");
   }
 

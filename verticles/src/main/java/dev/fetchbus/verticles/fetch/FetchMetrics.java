@@ -6,11 +6,13 @@ import dev.fetchbus.verticles.bus.JobView;
 import dev.fetchbus.verticles.bus.Outcome;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.BaseUnits;
 import java.time.Duration;
 import java.util.EnumMap;
+import java.util.Map;
 
 /**
  * The fetcher's own meters. Every meter is looked up once, here: recording a result is an array index and an
@@ -19,10 +21,12 @@ import java.util.EnumMap;
 final class FetchMetrics {
   private final EnumMap<Outcome, Counter> results = new EnumMap<>(Outcome.class);
   private final EnumMap<JobStatus, Timer> jobDurations = new EnumMap<>(JobStatus.class);
+  private final MeterRegistry registry;
   private final Counter bytes;
   private final DistributionSummary batchSizes;
 
   FetchMetrics(MeterRegistry registry) {
+    this.registry = registry;
     for (Outcome outcome : Outcome.values()) {
       results.put(outcome, Counter.builder("fetchbus.results")
           .description("URLs fetched, by outcome (results of cancelled fetches are not counted)")
@@ -46,6 +50,22 @@ final class FetchMetrics {
     batchSizes = DistributionSummary.builder("fetchbus.batch.size")
         .description("Results per batch sent to the store")
         .serviceLevelObjectives(1, 10, 100, 250, 500)
+        .register(registry);
+  }
+
+  /**
+   * Gauges of this node's fetching, read when scraped: fetches in flight and waiting for the node's window, and the
+   * jobs it runs.
+   */
+  void watch(InFlightLimiter limiter, Map<String, JobRun> runs) {
+    Gauge.builder("fetchbus.fetch.in.flight", limiter, InFlightLimiter::used)
+        .description("Fetches in flight on this node (fetch.maxInFlight at most)")
+        .register(registry);
+    Gauge.builder("fetchbus.fetch.waiting", limiter, InFlightLimiter::waiting)
+        .description("Fetches waiting for room in this node's window")
+        .register(registry);
+    Gauge.builder("fetchbus.jobs.running", runs, Map::size)
+        .description("Jobs this node is running")
         .register(registry);
   }
 

@@ -86,6 +86,7 @@ public class FetchVerticle extends VerticleBase {
     limits = new ResultBatcher.BatchLimits(batch.getInteger("maxRows"), batch.getLong("maxDelayMs"),
         batch.getInteger("maxPending"), batch.getLong("retryDelayMs"));
     metrics = new FetchMetrics(Metrics.registryOrNowhere());
+    metrics.watch(limiter, runs);
     long sweepMs = fetch.getLong("sweepIntervalMs");
     // Each sweep renews this fetcher's leases; one that misses three sweeps in a row has lost its jobs.
     lease = new JsonObject().put("owner", UUID.randomUUID().toString()).put("leaseMs", 3 * sweepMs);

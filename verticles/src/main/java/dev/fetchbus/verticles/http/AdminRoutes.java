@@ -4,14 +4,12 @@ import dev.fetchbus.verticles.bus.Addresses;
 import dev.fetchbus.verticles.bus.Bus;
 import dev.fetchbus.verticles.ops.LoopLagProbes;
 import dev.fetchbus.verticles.ops.Metrics;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.micrometer.PrometheusScrapingHandler;
 import java.util.Map;
 
 /**
@@ -32,8 +30,7 @@ final class AdminRoutes {
   }
 
   void mount(Router router) {
-    Metrics.registry().ifPresent(registry ->
-        router.get("/metrics").handler(PrometheusScrapingHandler.create((PrometheusMeterRegistry) registry)));
+    Metrics.mountScrape(router);
     router.get("/admin/monitor").handler(this::monitor);
   }
 

@@ -4,17 +4,15 @@ import dev.fetchbus.verticles.auth.ApiTokens;
 import dev.fetchbus.verticles.auth.PublicBind;
 import dev.fetchbus.verticles.bus.Addresses;
 import dev.fetchbus.verticles.bus.Bus;
-import dev.fetchbus.verticles.bus.Readiness;
 import dev.fetchbus.verticles.guard.AddressGuard;
 import dev.fetchbus.verticles.guard.Cidr;
+import dev.fetchbus.verticles.ops.Health;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.healthchecks.Status;
 import io.vertx.ext.web.Router;
-import io.vertx.ext.web.healthchecks.HealthCheckHandler;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -65,8 +63,7 @@ public class HttpVerticle extends VerticleBase {
     uploads.mount(router, spec);
     new WebSocketRoutes(vertx, progress, http).mount(router);
     new AdminRoutes(vertx, config().getJsonObject("monitor")).mount(router);
-    router.get("/health/live").handler(HealthCheckHandler.create(vertx));
-    router.get("/health/ready").handler(readiness(bus));
+    Health.mount(router, vertx, bus);
     new OpenApiRoutes(spec.document()).mount(router);
     ProblemResponses.mount(router);
     return router;
@@ -107,22 +104,5 @@ public class HttpVerticle extends VerticleBase {
   public Future<?> stop() {
     uploads.stop();
     return server.shutdown(drainMs, TimeUnit.MILLISECONDS);
-  }
-
-  private HealthCheckHandler readiness(Bus bus) {
-    HealthCheckHandler handler = HealthCheckHandler.create(vertx)
-        .register("verticles", promise -> promise.complete(Readiness.deployed(vertx) ? Status.OK() : Status.KO()))
-        .register("database", 2_000, promise -> bus.request(Addresses.STORE_PING, new JsonObject())
-            .map(reply -> Status.OK())
-            .otherwise(err -> Status.KO(new JsonObject().put("error", String.valueOf(err.getMessage()))))
-            .onComplete(promise));
-    if (Readiness.embeddedDatabase(vertx) != null) {
-      // This process supervises the embedded server: say whether it is up, or restarting (attempt, last exit).
-      handler.register("embedded-database", promise -> {
-        JsonObject state = Readiness.embeddedDatabase(vertx);
-        promise.complete("up".equals(state.getString("state")) ? Status.OK(state) : Status.KO(state));
-      });
-    }
-    return handler;
   }
 }

@@ -1,24 +1,40 @@
 package dev.fetchbus.verticles.ops;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
 import io.vertx.micrometer.Label;
 import io.vertx.micrometer.Match;
 import io.vertx.micrometer.MatchType;
 import io.vertx.micrometer.MetricsDomain;
 import io.vertx.micrometer.MicrometerMetricsOptions;
+import io.vertx.micrometer.PrometheusScrapingHandler;
 import io.vertx.micrometer.VertxPrometheusOptions;
 import io.vertx.micrometer.backends.BackendRegistries;
+import java.util.Collections;
 import java.util.EnumSet;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.WeakHashMap;
 
 /** The one Prometheus registry Vert.x reports to and Fetchbus adds its own meters to. */
 public final class Metrics {
   /** Without metrics, meters are registered here: a registry with no backend, whose meters record nothing. */
   private static final MeterRegistry NOWHERE = new CompositeMeterRegistry();
+  /** Registries the JVM meters are bound to; weak, so a closed service's registry can go. */
+  private static final Set<MeterRegistry> BOUND = Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
 
   private Metrics() {
   }
@@ -61,6 +77,26 @@ public final class Metrics {
         .forEach(gauge -> byPool.merge(String.valueOf(gauge.getId().getTag(Label.POOL_NAME.toString())),
             gauge.value(), Double::sum)));
     return byPool;
+  }
+
+  /** {@code GET /metrics}, Prometheus text, on the router of the HTTP server or of a management port; none without metrics. */
+  public static void mountScrape(Router router) {
+    registry().ifPresent(registry ->
+        router.get("/metrics").handler(PrometheusScrapingHandler.create((PrometheusMeterRegistry) registry)));
+  }
+
+  /**
+   * The JVM's and the process's own meters ({@code jvm_*}, {@code process_*}, {@code system_cpu_*}): memory and
+   * buffer pools, collections, threads, classes, CPU, open files, uptime. Once per registry: a JVM that starts the
+   * service again (tests do) gets them on its new registry, not twice on one.
+   */
+  public static void bindJvm() {
+    registry().filter(BOUND::add).ifPresent(registry -> {
+      for (MeterBinder binder : new MeterBinder[] {new JvmMemoryMetrics(), new JvmGcMetrics(), new JvmThreadMetrics(),
+          new ClassLoaderMetrics(), new ProcessorMetrics(), new FileDescriptorMetrics(), new UptimeMetrics()}) {
+        binder.bindTo(registry);
+      }
+    });
   }
 
   /** The registry to add meters to: the real one, or one that records nothing when metrics are off. */

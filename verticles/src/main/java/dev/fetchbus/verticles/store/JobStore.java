@@ -78,6 +78,8 @@ public final class JobStore {
       "SELECT k.kind, COALESCE(EXTRACT(EPOCH FROM now() - min(o.next_at)), 0)::float8 AS lag"
           + " FROM unnest(ARRAY['callback']) AS k(kind)"
           + " LEFT JOIN outbox o ON o.kind = k.kind AND o.done_at IS NULL AND o.next_at <= now() GROUP BY k.kind";
+  private static final String COUNT_UNFINISHED =
+      "SELECT status, count(*)::float8 AS jobs FROM jobs WHERE status IN ('queued', 'running') GROUP BY status";
   private static final String TASK_DONE = "UPDATE outbox SET done_at = now(), last_error = $2 WHERE id = $1";
   private static final String TASK_LATER =
       "UPDATE outbox SET next_at = now() + make_interval(secs => $2 / 1000.0), last_error = $3 WHERE id = $1";
@@ -409,6 +411,15 @@ public final class JobStore {
       Map<String, Double> lag = new TreeMap<>();
       rows.forEach(row -> lag.put(row.getString("kind"), row.getDouble("lag")));
       return lag;
+    });
+  }
+
+  /** Jobs queued and running, 0 for a status with none (served by the jobs_unfinished index). */
+  public Future<Map<String, Double>> unfinishedJobs() {
+    return pool.query(COUNT_UNFINISHED).execute().map(rows -> {
+      Map<String, Double> counts = new TreeMap<>(Map.of("queued", 0.0, "running", 0.0));
+      rows.forEach(row -> counts.put(row.getString("status"), row.getDouble("jobs")));
+      return counts;
     });
   }
 

@@ -22,6 +22,7 @@ import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,7 +58,8 @@ public class StoreVerticle extends VerticleBase {
         .build();
     ping = new DatabasePing(vertx, database, connectTimeoutMs);
     store = new JobStore(pool);
-    OutboxLag outboxLag = Metrics.registry().map(OutboxLag::new).orElse(null);
+    MeasuredGauges outboxLag = Metrics.registry().map(MeasuredGauges::outboxLag).orElse(null);
+    MeasuredGauges unfinishedJobs = Metrics.registry().map(MeasuredGauges::unfinishedJobs).orElse(null);
     UploadStore uploads = new UploadStore(pool);
     return Future.all(List.of(
             consume(Addresses.STORE_JOBS_CREATE,
@@ -116,8 +118,9 @@ public class StoreVerticle extends VerticleBase {
           JsonObject outbox = config().getJsonObject("outbox");
           vertx.setPeriodic(outbox.getLong("pruneIntervalMs"), id -> pruneOutbox(outbox.getLong("retentionMs")));
           if (outboxLag != null) {
-            measure(outboxLag);
-            vertx.setPeriodic(config().getJsonObject("metrics").getLong("outboxLagMs"), id -> measure(outboxLag));
+            measure(outboxLag, unfinishedJobs);
+            vertx.setPeriodic(config().getJsonObject("metrics").getLong("outboxLagMs"),
+                id -> measure(outboxLag, unfinishedJobs));
           }
         });
   }
@@ -161,15 +164,20 @@ public class StoreVerticle extends VerticleBase {
         ? Future.succeededFuture(sofar + n) : pruneBatches(retentionMs, sofar + n));
   }
 
-  private void measure(OutboxLag outboxLag) {
-    store.outboxLag().onSuccess(outboxLag::measured).onFailure(err -> {
-      outboxLag.unknown();
-      LOG.debug("measuring the outbox lag failed: {}", err.toString());
+  private void measure(MeasuredGauges outboxLag, MeasuredGauges unfinishedJobs) {
+    measure(store.outboxLag(), outboxLag, "the outbox lag");
+    measure(store.unfinishedJobs(), unfinishedJobs, "the unfinished jobs");
+  }
+
+  private static void measure(Future<Map<String, Double>> query, MeasuredGauges gauges, String what) {
+    query.onSuccess(gauges::measured).onFailure(err -> {
+      gauges.unknown();
+      LOG.debug("measuring {} failed: {}", what, err.toString());
     });
   }
 
   /** In use and waiting come from the pool's Vert.x metrics: the Pool API only tells its size. */
-  private JsonObject monitor(OutboxLag outboxLag) {
+  private JsonObject monitor(MeasuredGauges outboxLag) {
     return new JsonObject()
         .put("size", pool.size())
         .put("maxSize", poolSize)
