@@ -65,8 +65,8 @@ class ObservabilityTest {
           running.api.client().getAbs(running.app.url("/admin/monitor")).send().map(r -> {
             JsonObject monitor = r.bodyAsJsonObject();
             seen.set(monitor);
-            return monitor.getJsonObject("fetch").getJsonArray("jobs").stream().map(j -> (JsonObject) j)
-                .anyMatch(job -> job.getString("id").equals(id) && job.getInteger("inFlight") == 4);
+            return runs(monitor.getJsonObject("fetch"), id)
+                && monitor.getJsonArray("fetchNodes").stream().anyMatch(node -> runs((JsonObject) node, id));
           })), Duration.ofSeconds(30));
       JsonObject monitor = seen.get();
 
@@ -78,6 +78,11 @@ class ObservabilityTest {
           .filter(j -> j.getString("id").equals(id)).findFirst().orElseThrow();
       assertThat(job.getInteger("total")).isEqualTo(4);
       assertThat(job.getInteger("done")).isZero();
+      // Every fetch node, as it last published itself: here the one node, the same that answered as "fetch".
+      JsonArray nodes = monitor.getJsonArray("fetchNodes");
+      assertThat(nodes).hasSize(1);
+      assertThat(nodes.getJsonObject(0).getString("node")).isEqualTo(fetch.getString("node")).contains("@");
+      assertThat(nodes.getJsonObject(0).getLong("ageMs")).isBetween(0L, 10_000L);
 
       JsonArray loops = monitor.getJsonArray("loops");
       assertThat(loops).hasSize(VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE);
@@ -143,5 +148,11 @@ class ObservabilityTest {
       Double then = before.value(name, labels);
       return now - (then == null ? 0 : then);
     }
+  }
+
+  /** Whether a fetch node's snapshot shows the job running with all four of its fetches in flight. */
+  private static boolean runs(JsonObject fetchNode, String id) {
+    return fetchNode.getJsonArray("jobs").stream().map(j -> (JsonObject) j)
+        .anyMatch(job -> job.getString("id").equals(id) && job.getInteger("inFlight") == 4);
   }
 }

@@ -143,6 +143,11 @@ public final class Addresses {
    * waiting for a fetcher-wide slot), "jobs": [{"id", "inFlight", "queued", "unstored", "done", "total"}]}.
    */
   public static final String FETCH_MONITOR = "fetchbus.fetch.monitor";
+  /**
+   * Published by every fetch node every {@code fetch.monitorPublishMs}: its {@link #FETCH_MONITOR} reply with
+   * {"node"} (process id @ host) added, so that the monitor lists every node, not whichever one answers a request.
+   */
+  public static final String FETCH_NODES = "fetchbus.fetch.nodes";
 
   /** Where a job's {@link Progress} is published. */
   public static String jobEvents(String jobId) {

@@ -23,6 +23,7 @@ import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.HashMap;
@@ -41,6 +42,8 @@ import org.slf4j.LoggerFactory;
  */
 public class FetchVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(FetchVerticle.class);
+  /** This process, as the monitor names a fetch node: pid@host. */
+  private static final String NODE = ManagementFactory.getRuntimeMXBean().getName();
   private static final long STORAGE_LOG_INTERVAL_MS = 10_000;
 
   private final Map<String, JobRun> runs = new HashMap<>();
@@ -100,6 +103,8 @@ public class FetchVerticle extends VerticleBase {
           files.sweep(sweepCutoff);
           sweep();
           vertx.setPeriodic(sweepMs, id -> sweep());
+          vertx.setPeriodic(fetch.getLong("monitorPublishMs"),
+              id -> vertx.eventBus().publish(Addresses.FETCH_NODES, monitor()));
           CallbackSender callbacks = new CallbackSender(vertx, client, guard, userAgent,
               fetch.getLong("callbackTimeoutMs"));
           new OutboxPoller(vertx, bus, "callback", config().getJsonObject("outbox"), task ->
@@ -176,7 +181,7 @@ public class FetchVerticle extends VerticleBase {
   }
 
   private JsonObject monitor() {
-    return new JsonObject().put("inFlight", limiter.used()).put("maxInFlight", limiter.max())
+    return new JsonObject().put("node", NODE).put("inFlight", limiter.used()).put("maxInFlight", limiter.max())
         .put("waiting", limiter.waiting())
         .put("jobs", new JsonArray(runs.values().stream().map(JobRun::monitor).toList()));
   }

@@ -15,22 +15,29 @@ import java.util.Map;
 /**
  * {@code GET /metrics} (Prometheus text, when metrics are enabled) and {@code GET /admin/monitor}: what runs now.
  * The monitor asks the fetcher and the store over the bus, each with a short timeout of its own, so a part that
- * does not answer is marked unavailable instead of holding up the page.
+ * does not answer is marked unavailable instead of holding up the page; {@code fetch} is whichever fetch node
+ * answered, {@code fetchNodes} what every fetch node last published.
  */
 final class AdminRoutes {
   private final Vertx vertx;
   private final Bus partBus;
   private final LoopLagProbes loops;
 
+  private final FetchNodes fetchNodes;
+
   /** {@code monitor}: the config's monitor section. */
   AdminRoutes(Vertx vertx, JsonObject monitor) {
     this.vertx = vertx;
     this.partBus = new Bus(vertx, monitor.getLong("partTimeoutMs"));
     this.loops = LoopLagProbes.of(vertx, monitor.getLong("loopProbeMs"), monitor.getLong("loopWindowMs"));
+    this.fetchNodes = new FetchNodes(monitor.getLong("nodeMaxAgeMs"));
   }
 
   void mount(Router router) {
     Metrics.mountScrape(router);
+    // Registered from the verticle's start, so it goes with the verticle.
+    vertx.eventBus().<JsonObject>consumer(Addresses.FETCH_NODES,
+        snapshot -> fetchNodes.heard(snapshot.body(), System.currentTimeMillis()));
     router.get("/admin/monitor").handler(this::monitor);
   }
 
@@ -45,6 +52,7 @@ final class AdminRoutes {
             .put("loops", loops.snapshot())
             .put("http", new JsonObject().put("inFlight", RequestTracker.inFlight(vertx)))
             .put("fetch", fetch.result())
+            .put("fetchNodes", fetchNodes.toJson(System.currentTimeMillis()))
             .put("store", store.result())
             .put("hosts", hosts.result())
             .put("workers", workers())
