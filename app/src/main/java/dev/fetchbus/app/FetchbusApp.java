@@ -167,11 +167,11 @@ public final class FetchbusApp {
   }
 
   /**
-   * Blocks the calling thread, bounded: only start() and stop() use it, and they run on the main thread, the
+   * Blocks the calling thread, bounded: start(), stop() and the command line use it, on the main thread, the
    * shutdown thread or a test thread. On a Vert.x thread it refuses at once rather than stall a loop (and, waiting
    * on work that loop would have to run, never finish).
    */
-  private static <T> T await(Future<T> future, long timeoutMs) throws Exception {
+  static <T> T await(Future<T> future, long timeoutMs) throws Exception {
     if (Context.isOnVertxThread()) {
       throw new IllegalStateException("FetchbusApp.start/stop block; call them off Vert.x threads");
     }

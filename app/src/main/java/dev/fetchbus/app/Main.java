@@ -1,12 +1,27 @@
 package dev.fetchbus.app;
 
 import io.vertx.core.json.JsonObject;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.util.Arrays;
+import java.util.Map;
+import picocli.CommandLine;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
 
-/** Starts Fetchbus from conf/, the environment and the command line ({@code --cluster}); SIGTERM or SIGINT stops it gracefully with exit code 0. */
+/**
+ * The jar's entry point. With no command (or {@code serve}) it starts Fetchbus from conf/, the environment and the
+ * command line ({@code --cluster}); SIGTERM or SIGINT stops it gracefully with exit code 0. {@code fetch FILE} runs
+ * one job in this process and stops ({@link FetchCommand}).
+ */
 public final class Main {
+  private static final String USAGE = String.join("\n",
+      "Usage: java -jar fetchbus.jar [COMMAND] [OPTIONS]",
+      "  serve [--cluster]   run the service (the default when no command is given)",
+      "  fetch FILE|-        fetch the URLs of FILE as one job in this process, then stop (fetch --help)",
+      "Settings come from FETCHBUS_* variables or a FETCHBUS_CONFIG file; see README.md.",
+      "");
   private Main() {
   }
 
@@ -16,6 +31,38 @@ public final class Main {
     if (System.getProperty("logback.configurationFile") == null) {
       System.setProperty("logback.configurationFile", "conf/logback.xml");
     }
+    if (args.length > 0 && args[0].equals("fetch")) {
+      // Its own output is the progress and the summary, so the service logs only warnings, to stderr.
+      System.setProperty("FETCHBUS_LOG_LEVEL", System.getProperty("FETCHBUS_LOG_LEVEL", "WARN"));
+      System.setProperty("FETCHBUS_LOG_TARGET", "System.err");
+      System.exit(fetch(Arrays.copyOfRange(args, 1, args.length), System.getenv(), System.out, System.err));
+      return;
+    }
+    if (args.length > 0 && (args[0].equals("--help") || args[0].equals("-h") || args[0].equals("help"))) {
+      System.out.print(USAGE);
+      return;
+    }
+    serve(args.length > 0 && args[0].equals("serve") ? Arrays.copyOfRange(args, 1, args.length) : args);
+  }
+
+  /** {@code fetch ARGS}; the exit status. */
+  static int fetch(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
+    CommandLine command = new CommandLine(new FetchCommand(env, out, err)).setOut(new PrintWriter(out, true))
+        .setErr(new PrintWriter(err, true));
+    // 1 for a usage or start-up error (picocli's own default for usage is 2, which here means "some URLs failed").
+    command.setParameterExceptionHandler((e, given) -> {
+      err.println(e.getMessage());
+      e.getCommandLine().usage(err);
+      return 1;
+    });
+    command.setExecutionExceptionHandler((e, line, parsed) -> {
+      err.println("fetch failed: " + e);
+      return 1;
+    });
+    return command.execute(args);
+  }
+
+  private static void serve(String[] args) {
     JsonObject config;
     try {
       config = ConfigLoader.load(System.getenv());

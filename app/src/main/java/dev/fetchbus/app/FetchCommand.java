@@ -1,0 +1,207 @@
+package dev.fetchbus.app;
+
+import dev.fetchbus.verticles.bus.Addresses;
+import dev.fetchbus.verticles.bus.Bus;
+import dev.fetchbus.verticles.bus.JobStatus;
+import dev.fetchbus.verticles.bus.ResultFormat;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import sun.misc.Signal;
+
+/**
+ * {@code fetch FILE|-}: one shot, like {@code aria2c -i}. Starts the service in this process (the embedded
+ * database, or {@code FETCHBUS_PG_URL}) with only what a job needs, runs the file's URLs as one job with a progress
+ * display, writes the results if asked, prints a summary, and stops. Exit status: 0 when every URL is ok, 2 when
+ * some are not, 1 on a usage or start-up error, 130 after Ctrl-C (the job is cancelled first).
+ */
+@Command(name = "fetch", mixinStandardHelpOptions = true,
+    description = "Fetch the URLs of FILE (one a line; - reads standard input) as one job, then stop.")
+final class FetchCommand implements Callable<Integer> {
+  /** Verticles a one-shot run needs: the HTTP verticle takes submissions from the bus, on a port of its own. */
+  private static final List<String> ROLES = List.of("migrations", "store", "fetch", "http");
+  private static final long POLL_MS = 500;
+  private static final long PLAIN_EVERY_MS = 2_000;
+  private static final int PAGE = 1_000;
+  private static final long BUS_MS = 30_000;
+
+  @Parameters(paramLabel = "FILE", description = "file of URLs, or - for standard input")
+  String file;
+  @Option(names = "--concurrency", description = "fetches in flight at once (1-1024, default 64)")
+  Integer concurrency;
+  @Option(names = "--per-host", description = "fetches in flight per host (1-1024, default 8)")
+  Integer perHost;
+  @Option(names = "--retries", description = "retries of a failed fetch (0-10, default 2)")
+  Integer retries;
+  @Option(names = "--timeout-ms", description = "longest time for one URL, retries included (default 300000)")
+  Long timeoutMs;
+  @Option(names = "--max-body", paramLabel = "BYTES", description = "largest body read (default 64 MiB)")
+  Long maxBody;
+  @Option(names = "--out", description = "results as NDJSON, or CSV when FILE ends in .csv")
+  Path out;
+  @Option(names = "--allow", paramLabel = "CIDR", description = "private range the fetcher may reach (repeatable)")
+  List<String> allow = new ArrayList<>();
+  @Option(names = "--quiet", description = "no progress display and no summary")
+  boolean quiet;
+
+  private final Map<String, String> env;
+  private final PrintStream stdout;
+  private final PrintStream stderr;
+
+  FetchCommand(Map<String, String> env, PrintStream stdout, PrintStream stderr) {
+    this.env = env;
+    this.stdout = stdout;
+    this.stderr = stderr;
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    UrlList list;
+    try (BufferedReader in = file.equals("-")
+        ? new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))
+        : Files.newBufferedReader(Path.of(file), StandardCharsets.UTF_8)) {
+      list = UrlList.read(in);
+    }
+    list.problems().forEach(stderr::println);
+    if (list.urls().isEmpty()) {
+      stderr.println("no URL to fetch in " + file);
+      return 1;
+    }
+    FetchbusApp app;
+    try {
+      app = FetchbusApp.start(config(), DeploymentPlan.fromJson(ConfigLoader.resource("conf/plan.json")));
+    } catch (Exception e) {
+      stderr.println("Fetchbus did not start: " + e.getMessage());
+      return 1;
+    }
+    try {
+      return run(app, list.urls());
+    } finally {
+      app.stop();
+    }
+  }
+
+  private JsonObject config() {
+    JsonObject config = ConfigLoader.load(env);
+    config.put("roles", new JsonArray(ROLES));
+    config.getJsonObject("http").put("host", "127.0.0.1").put("port", 0)
+        .getJsonObject("warmup").put("requests", 0);
+    JsonArray ranges = config.getJsonObject("fetch").getJsonArray("allow");
+    allow.forEach(ranges::add);
+    return config;
+  }
+
+  private int run(FetchbusApp app, List<String> urls) throws Exception {
+    Bus bus = new Bus(app.vertx(), BUS_MS);
+    JsonObject job = new JsonObject().put("urls", new JsonArray(urls));
+    putIfSet(job, "concurrency", concurrency);
+    putIfSet(job, "perHost", perHost);
+    putIfSet(job, "retries", retries);
+    putIfSet(job, "totalMs", timeoutMs);
+    putIfSet(job, "maxBodyBytes", maxBody);
+    JsonObject submitted;
+    try {
+      submitted = FetchbusApp.await(bus.request(Addresses.JOBS_SUBMIT, job), BUS_MS);
+    } catch (Exception e) {
+      stderr.println("the job was refused: " + e.getCause().getMessage());
+      return 1;
+    }
+    String id = submitted.getString("id");
+    AtomicBoolean interrupted = new AtomicBoolean();
+    Signal.handle(new Signal("INT"), signal -> {
+      // Cancelled, not dropped: the results so far are stored and the job ends as cancelled.
+      interrupted.set(true);
+      bus.request(Addresses.FETCH_JOBS_CANCEL, new JsonObject().put("id", id));
+    });
+    long started = System.nanoTime();
+    JsonObject view = follow(bus, id, urls.size(), started);
+    RunSummary summary = results(bus, id);
+    if (!quiet) {
+      summary.print(stdout, view, (System.nanoTime() - started) / 1e9);
+    }
+    if (interrupted.get()) {
+      return 130;
+    }
+    return summary.allOk(urls.size()) ? 0 : 2;
+  }
+
+  /** Polls the job until it ends, drawing progress: a bar on a terminal, a line every 2 s otherwise. */
+  private JsonObject follow(Bus bus, String id, int total, long started) throws Exception {
+    boolean terminal = System.console() != null;
+    ProgressBar bar = quiet || !terminal ? null : new ProgressBarBuilder().setTaskName("fetch").setInitialMax(total)
+        .setStyle(ProgressBarStyle.COLORFUL_UNICODE_BLOCK).setUpdateIntervalMillis(250).setUnit(" URLs", 1)
+        .showSpeed().setConsumer(new ConsoleProgressBarConsumer(stderr)).build();
+    long lastLine = 0;
+    JsonObject view;
+    try {
+      while (true) {
+        view = FetchbusApp.await(bus.request(Addresses.STORE_JOBS_GET, new JsonObject().put("id", id)), BUS_MS);
+        String counts = "ok " + view.getInteger("succeeded") + ", failed " + view.getInteger("failed");
+        if (bar != null) {
+          bar.stepTo(view.getInteger("completed"));
+          bar.setExtraMessage(counts);
+        } else if (!quiet && System.nanoTime() - lastLine > PLAIN_EVERY_MS * 1_000_000) {
+          lastLine = System.nanoTime();
+          double seconds = (lastLine - started) / 1e9;
+          stderr.printf("%d/%d done, %s, %.0f URLs/s%n", view.getInteger("completed"), total, counts,
+              view.getInteger("completed") / Math.max(seconds, 1e-3));
+        }
+        if (JobStatus.fromWire(view.getString("status")).finished()) {
+          return view;
+        }
+        Thread.sleep(POLL_MS);
+      }
+    } finally {
+      if (bar != null) {
+        bar.close();
+      }
+    }
+  }
+
+  /** Reads every stored result once: written to {@code --out} if given, and counted for the summary. */
+  private RunSummary results(Bus bus, String id) throws Exception {
+    RunSummary summary = new RunSummary();
+    ResultFormat format = out != null && out.toString().endsWith(".csv") ? ResultFormat.CSV : ResultFormat.NDJSON;
+    try (Writer writer = out == null ? Writer.nullWriter() : Files.newBufferedWriter(out, StandardCharsets.UTF_8)) {
+      writer.write(format.header);
+      int after = -1;
+      while (true) {
+        JsonArray rows = FetchbusApp.await(bus.request(Addresses.STORE_RESULTS_PAGE, new JsonObject().put("id", id)
+            .put("afterSeq", after).put("limit", PAGE).put("outcome", "all")), BUS_MS).getJsonArray("results");
+        for (int i = 0; i < rows.size(); i++) {
+          JsonObject row = rows.getJsonObject(i);
+          writer.write(format.line(row));
+          summary.add(row);
+        }
+        if (rows.size() < PAGE) {
+          return summary;
+        }
+        after = rows.getJsonObject(rows.size() - 1).getInteger("seq");
+      }
+    }
+  }
+
+  private static void putIfSet(JsonObject job, String field, Object value) {
+    if (value != null) {
+      job.put(field, value);
+    }
+  }
+}

@@ -1,0 +1,110 @@
+package dev.fetchbus.app;
+
+import static dev.fetchbus.verticles.testing.StrictVertx.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.fetchbus.verticles.testing.StrictVertx;
+import dev.fetchbus.verticles.testing.TestOrigin;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** {@code java -jar fetchbus.jar fetch FILE}: the service started in-process, one job, results out, an exit status. */
+class FetchCommandTest {
+  private static Vertx vertx;
+  private static TestOrigin origin;
+
+  @BeforeAll
+  static void start() {
+    vertx = StrictVertx.create();
+    origin = await(TestOrigin.start(vertx));
+  }
+
+  @AfterAll
+  static void stop() {
+    await(vertx.close());
+  }
+
+  @Test
+  void aListWithABadLineAndAMissingPageFetchesTheRestAndExitsWith2() throws Exception {
+    Path dataDir = TestApp.newDataDir();
+    try {
+      List<String> lines = new ArrayList<>(List.of("# objects", ""));
+      for (int n = 0; n < 5; n++) {
+        lines.add(origin.url("/obj/" + n));
+      }
+      lines.add("ftp://example.org/file");
+      lines.add(origin.url("/missing/1"));
+      Path list = Files.write(dataDir.resolve("urls.txt"), lines);
+      Path results = dataDir.resolve("results.ndjson");
+      Run run = fetch(dataDir, list.toString(), "--allow", "127.0.0.0/8", "--out", results.toString());
+
+      assertThat(run.status).as(run.err).isEqualTo(2);
+      assertThat(run.err).contains("line 8: not an http or https URL: ftp://example.org/file");
+      assertThat(run.out).contains("ok               5").contains("http_error       1");
+      List<JsonObject> rows = Files.readAllLines(results).stream().map(JsonObject::new).toList();
+      assertThat(rows).hasSize(6);
+      for (int n = 0; n < 5; n++) {
+        assertThat(rows.get(n).getString("url")).isEqualTo(origin.url("/obj/" + n));
+        assertThat(rows.get(n).getString("sha256")).isEqualTo(TestOrigin.sha256(TestOrigin.object(n)));
+      }
+      assertThat(rows.get(5).getString("outcome")).isEqualTo("http_error");
+    } finally {
+      TestApp.delete(dataDir);
+    }
+  }
+
+  @Test
+  void everyUrlOkExitsWith0AndCsvHasAHeaderRow() throws Exception {
+    Path dataDir = TestApp.newDataDir();
+    try {
+      Path list = Files.write(dataDir.resolve("urls.txt"), List.of(origin.url("/obj/1"), origin.url("/obj/2")));
+      Path results = dataDir.resolve("results.csv");
+      Run run = fetch(dataDir, list.toString(), "--allow", "127.0.0.0/8", "--out", results.toString(), "--quiet");
+      assertThat(run.status).as(run.err).isZero();
+      assertThat(run.out).isEmpty();
+      List<String> csv = Files.readAllLines(results);
+      assertThat(csv).hasSize(3);
+      assertThat(csv.get(0)).startsWith("seq,url,outcome");
+    } finally {
+      TestApp.delete(dataDir);
+    }
+  }
+
+  @Test
+  void aFileWithNoUrlAndAnUnknownOptionAreUsageErrors() throws Exception {
+    Path dataDir = TestApp.newDataDir();
+    try {
+      Path empty = Files.write(dataDir.resolve("empty.txt"), List.of("# nothing", "not a url"));
+      Run none = fetch(dataDir, empty.toString());
+      assertThat(none.status).isEqualTo(1);
+      assertThat(none.err).contains("line 2").contains("no URL to fetch");
+      Run unknown = fetch(dataDir, empty.toString(), "--speed", "fast");
+      assertThat(unknown.status).isEqualTo(1);
+      assertThat(unknown.err).contains("Unknown option").contains("Usage:");
+    } finally {
+      TestApp.delete(dataDir);
+    }
+  }
+
+  private record Run(int status, String out, String err) {
+  }
+
+  private static Run fetch(Path dataDir, String... args) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int status = Main.fetch(args, Map.of("FETCHBUS_DATA_DIR", dataDir.toString()),
+        new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+    return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  }
+}
