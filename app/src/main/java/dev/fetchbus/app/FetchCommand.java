@@ -157,7 +157,7 @@ final class FetchCommand implements Callable<Integer> {
         String counts = "ok " + view.getInteger("succeeded") + ", failed " + view.getInteger("failed");
         if (bar != null) {
           bar.stepTo(view.getInteger("completed"));
-          bar.setExtraMessage(counts);
+          bar.setExtraMessage("  " + counts);
         } else if (!quiet && System.nanoTime() - lastLine > PLAIN_EVERY_MS * 1_000_000) {
           lastLine = System.nanoTime();
           double seconds = (lastLine - started) / 1e9;
