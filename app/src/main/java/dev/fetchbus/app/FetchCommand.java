@@ -43,8 +43,11 @@ final class FetchCommand implements Callable<Integer> {
   private static final int PAGE = 1_000;
   private static final long BUS_MS = 30_000;
 
-  @Parameters(paramLabel = "FILE", description = "file of URLs, or - for standard input")
+  @Parameters(paramLabel = "FILE", arity = "0..1", description = "file of URLs, or - for standard input")
   String file;
+  @Option(names = "--resume", description = "instead of a FILE: finish the newest unfinished job of this data dir "
+      + "(one whose process was killed or crashed)")
+  boolean resume;
   @Option(names = "--concurrency", description = "fetches in flight at once (1-1024, default 64)")
   Integer concurrency;
   @Option(names = "--per-host", description = "fetches in flight per host (1-1024, default 8)")
@@ -74,6 +77,13 @@ final class FetchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (resume == (file != null)) {
+      stderr.println(resume ? "--resume takes no FILE" : "give a FILE of URLs (or - for standard input), or --resume");
+      return 1;
+    }
+    if (resume) {
+      return withService(this::resumeNewest);
+    }
     UrlList list;
     try (BufferedReader in = file.equals("-")
         ? new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))
@@ -85,6 +95,15 @@ final class FetchCommand implements Callable<Integer> {
       stderr.println("no URL to fetch in " + file);
       return 1;
     }
+    return withService(app -> run(app, list.urls()));
+  }
+
+  /** What runs against the in-process service: an exit status. */
+  private interface Work {
+    int run(FetchbusApp app) throws Exception;
+  }
+
+  private int withService(Work work) throws Exception {
     FetchbusApp app;
     try {
       app = FetchbusApp.start(config(), DeploymentPlan.fromJson(ConfigLoader.resource("conf/plan.json")));
@@ -93,10 +112,32 @@ final class FetchCommand implements Callable<Integer> {
       return 1;
     }
     try {
-      return run(app, list.urls());
+      return work.run(app);
     } finally {
       app.stop();
     }
+  }
+
+  /**
+   * The newest job left running (or queued) in this data dir: the fetcher resumes it on its own, from its stored
+   * results, once the lease of the process that died has run out; this follows it to its end.
+   */
+  private int resumeNewest(FetchbusApp app) throws Exception {
+    Bus bus = new Bus(app.vertx(), BUS_MS);
+    for (String status : List.of("running", "queued")) {
+      JsonArray jobs = FetchbusApp.await(bus.request(Addresses.STORE_JOBS_LIST,
+          new JsonObject().put("status", status).put("limit", 1)), BUS_MS).getJsonArray("jobs");
+      if (!jobs.isEmpty()) {
+        JsonObject job = jobs.getJsonObject(0);
+        if (!quiet) {
+          stderr.printf("resuming job %s: %d of %d done before%n", job.getString("id"), job.getInteger("completed"),
+              job.getInteger("total"));
+        }
+        return follow(bus, job.getString("id"), job.getInteger("total"));
+      }
+    }
+    stderr.println("no unfinished job to resume in this data dir");
+    return 1;
   }
 
   private JsonObject config() {
@@ -124,7 +165,11 @@ final class FetchCommand implements Callable<Integer> {
       stderr.println("the job was refused: " + e.getCause().getMessage());
       return 1;
     }
-    String id = submitted.getString("id");
+    return follow(bus, submitted.getString("id"), urls.size());
+  }
+
+  /** Follows the job to its end (Ctrl-C cancels it), reads its results, prints the summary; the exit status. */
+  private int follow(Bus bus, String id, int total) throws Exception {
     AtomicBoolean interrupted = new AtomicBoolean();
     Signal.handle(new Signal("INT"), signal -> {
       // Cancelled, not dropped: the results so far are stored and the job ends as cancelled.
@@ -132,7 +177,7 @@ final class FetchCommand implements Callable<Integer> {
       bus.request(Addresses.FETCH_JOBS_CANCEL, new JsonObject().put("id", id));
     });
     long started = System.nanoTime();
-    JsonObject view = follow(bus, id, urls.size(), started);
+    JsonObject view = poll(bus, id, total, started);
     RunSummary summary = results(bus, id);
     if (!quiet) {
       summary.print(stdout, view, (System.nanoTime() - started) / 1e9);
@@ -140,11 +185,11 @@ final class FetchCommand implements Callable<Integer> {
     if (interrupted.get()) {
       return 130;
     }
-    return summary.allOk(urls.size()) ? 0 : 2;
+    return summary.allOk(total) ? 0 : 2;
   }
 
   /** Polls the job until it ends, drawing progress: a bar on a terminal, a line every 2 s otherwise. */
-  private JsonObject follow(Bus bus, String id, int total, long started) throws Exception {
+  private JsonObject poll(Bus bus, String id, int total, long started) throws Exception {
     boolean terminal = System.console() != null;
     ProgressBar bar = quiet || !terminal ? null : new ProgressBarBuilder().setTaskName("fetch").setInitialMax(total)
         .setStyle(ProgressBarStyle.COLORFUL_UNICODE_BLOCK).setUpdateIntervalMillis(250).setUnit(" URLs", 1)

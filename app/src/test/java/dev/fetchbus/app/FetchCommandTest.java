@@ -97,6 +97,30 @@ class FetchCommandTest {
     }
   }
 
+  @Test
+  void resumeFinishesTheJobAnEarlierProcessLeftUnfinished() throws Exception {
+    Path dataDir = TestApp.newDataDir();
+    try {
+      // A node without a fetcher takes the job and stops: the job is left queued in this data dir.
+      String id;
+      try (TestApp first = TestApp.start(dataDir, "migrations,store,http")) {
+        Api api = new Api(vertx, first);
+        id = api.submit(List.of(origin.url("/obj/3"), origin.url("/obj/4"), origin.url("/obj/5")), 2);
+        api.close();
+      }
+      Run run = fetch(dataDir, "--resume", "--allow", "127.0.0.0/8");
+      assertThat(run.status).as(run.err).isZero();
+      assertThat(run.err).contains("resuming job " + id + ": 0 of 3 done before");
+      assertThat(run.out).contains("job " + id + " done: 3 of 3").contains("ok               3");
+
+      Run nothing = fetch(dataDir, "--resume");
+      assertThat(nothing.status).isEqualTo(1);
+      assertThat(nothing.err).contains("no unfinished job to resume");
+    } finally {
+      TestApp.delete(dataDir);
+    }
+  }
+
   private record Run(int status, String out, String err) {
   }
 
