@@ -24,6 +24,7 @@ import pwd
 import re
 import shlex
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -102,6 +103,9 @@ class Postgres:
             log("installing Debian's postgresql")
             subprocess.run("apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql",
                            shell=True, check=True, stdout=subprocess.DEVNULL)
+            # The package may start its default cluster: this check uses a server of its own.
+            subprocess.run("pg_ctlcluster --force $(ls /usr/lib/postgresql | sort -n | tail -1) main stop",
+                           shell=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         self.bin = sorted(glob.glob("/usr/lib/postgresql/*/bin"))[-1]
         self.dir = tempfile.mkdtemp(prefix="fetchbus-image-pg-")
         self.port = free_port()
@@ -110,8 +114,12 @@ class Postgres:
         self.as_postgres([self.bin + "/initdb", "-D", self.dir + "/data", "-U", "fetchbus", "--auth=trust"])
         self.as_postgres([self.bin + "/pg_ctl", "-D", self.dir + "/data", "-l", self.dir + "/server.log", "-w",
                           "-o", "-p %d -k %s -c listen_addresses=127.0.0.1" % (self.port, self.dir), "start"])
-        self.as_postgres([self.bin + "/createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "fetchbus",
-                          "fetchbus"])
+        try:
+            self.as_postgres([self.bin + "/createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "fetchbus",
+                              "fetchbus"])
+        except Exception:
+            self.stop()
+            raise
 
     def as_postgres(self, command):
         subprocess.run(["runuser", "-u", "postgres", "--"] + command, check=True, stdout=subprocess.DEVNULL)
@@ -193,6 +201,8 @@ def wait_for(what, check, seconds, nodes):
 
 
 def main():
+    # A TERM (a CI timeout, say) ends the run through the finally blocks, which stop the nodes and the database.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit("check_image: terminated"))
     stage, runtime = build_stage(os.path.join(ROOT, "Dockerfile"))
     work = tempfile.mkdtemp(prefix="fetchbus-image-")
     src = os.path.join(work, "src")
@@ -258,7 +268,7 @@ def main():
             node.stop()
         site.shutdown()
         pg.stop()
-    shutil.rmtree(work, ignore_errors=True)
+        shutil.rmtree(work, ignore_errors=True)
     log("ok")
 
 

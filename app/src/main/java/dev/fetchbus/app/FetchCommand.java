@@ -36,8 +36,12 @@ import sun.misc.Signal;
 @Command(name = "fetch", mixinStandardHelpOptions = true,
     description = "Fetch the URLs of FILE (one a line; - reads standard input) as one job, then stop.")
 final class FetchCommand implements Callable<Integer> {
-  /** Verticles a one-shot run needs: the HTTP verticle takes submissions from the bus, on a port of its own. */
-  private static final List<String> ROLES = List.of("migrations", "store", "fetch", "http");
+  /**
+   * Verticles a one-shot run starts with: the HTTP verticle takes submissions from the bus, on a port of its own.
+   * The fetcher is deployed once the job to follow is known, so that {@code --resume} finds the job it is to finish
+   * before the fetcher, which resumes unfinished jobs as it starts, can end it.
+   */
+  private static final List<String> ROLES = List.of("migrations", "store", "http");
   private static final long POLL_MS = 500;
   private static final long PLAIN_EVERY_MS = 2_000;
   private static final int PAGE = 1_000;
@@ -54,7 +58,7 @@ final class FetchCommand implements Callable<Integer> {
   Integer perHost;
   @Option(names = "--retries", description = "retries of a failed fetch (0-10, default 2)")
   Integer retries;
-  @Option(names = "--timeout-ms", description = "longest time for one URL, retries included (default 300000)")
+  @Option(names = "--timeout-ms", description = "longest time for one attempt at a URL (default 300000)")
   Long timeoutMs;
   @Option(names = "--max-body", paramLabel = "BYTES", description = "largest body read (default 64 MiB)")
   Long maxBody;
@@ -65,6 +69,7 @@ final class FetchCommand implements Callable<Integer> {
   @Option(names = "--quiet", description = "no progress display and no summary")
   boolean quiet;
 
+  private List<String> fetcherIds = List.of();
   private final Map<String, String> env;
   private final PrintStream stdout;
   private final PrintStream stderr;
@@ -88,7 +93,7 @@ final class FetchCommand implements Callable<Integer> {
     try (BufferedReader in = file.equals("-")
         ? new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))
         : Files.newBufferedReader(Path.of(file), StandardCharsets.UTF_8)) {
-      list = UrlList.read(in);
+      list = UrlList.read(in, ConfigLoader.load(env).getJsonObject("jobs").getInteger("maxUrlLength"));
     }
     list.problems().forEach(stderr::println);
     if (list.urls().isEmpty()) {
@@ -114,8 +119,15 @@ final class FetchCommand implements Callable<Integer> {
     try {
       return work.run(app);
     } finally {
+      // The fetcher first, while the store it hands its last results and leases to is still there.
+      FetchbusApp.await(DeploymentPlan.undeploy(app.vertx(), fetcherIds), BUS_MS);
       app.stop();
     }
+  }
+
+  private void startFetcher(FetchbusApp app) throws Exception {
+    DeploymentPlan fetcher = DeploymentPlan.fromJson(ConfigLoader.resource("conf/plan.json")).forRoles(List.of("fetch"));
+    fetcherIds = FetchbusApp.await(fetcher.deploy(app.vertx(), app.config()), BUS_MS);
   }
 
   /**
@@ -129,6 +141,7 @@ final class FetchCommand implements Callable<Integer> {
           new JsonObject().put("status", status).put("limit", 1)), BUS_MS).getJsonArray("jobs");
       if (!jobs.isEmpty()) {
         JsonObject job = jobs.getJsonObject(0);
+        startFetcher(app);
         if (!quiet) {
           stderr.printf("resuming job %s: %d of %d done before%n", job.getString("id"), job.getInteger("completed"),
               job.getInteger("total"));
@@ -140,9 +153,15 @@ final class FetchCommand implements Callable<Integer> {
     return 1;
   }
 
+  /**
+   * The environment's configuration, as a process of its own: never clustered, no management port, HTTP on an
+   * ephemeral loopback port without warm-up.
+   */
   private JsonObject config() {
     JsonObject config = ConfigLoader.load(env);
     config.put("roles", new JsonArray(ROLES));
+    config.getJsonObject("cluster").put("enabled", false);
+    config.getJsonObject("management").put("port", 0);
     config.getJsonObject("http").put("host", "127.0.0.1").put("port", 0)
         .getJsonObject("warmup").put("requests", 0);
     JsonArray ranges = config.getJsonObject("fetch").getJsonArray("allow");
@@ -156,15 +175,18 @@ final class FetchCommand implements Callable<Integer> {
     putIfSet(job, "concurrency", concurrency);
     putIfSet(job, "perHost", perHost);
     putIfSet(job, "retries", retries);
-    putIfSet(job, "totalMs", timeoutMs);
+    if (timeoutMs != null) {
+      job.put("timeouts", new JsonObject().put("totalMs", timeoutMs));
+    }
     putIfSet(job, "maxBodyBytes", maxBody);
     JsonObject submitted;
     try {
       submitted = FetchbusApp.await(bus.request(Addresses.JOBS_SUBMIT, job), BUS_MS);
     } catch (Exception e) {
-      stderr.println("the job was refused: " + e.getCause().getMessage());
+      stderr.println("the job was refused: " + (e.getCause() == null ? e : e.getCause().getMessage()));
       return 1;
     }
+    startFetcher(app);
     return follow(bus, submitted.getString("id"), urls.size());
   }
 

@@ -41,6 +41,10 @@ public final class FetchbusApp {
   public static FetchbusApp start(JsonObject config, DeploymentPlan fullPlan) throws Exception {
     JsonObject resolved = config.copy();
     JsonArray roles = resolved.getJsonArray("roles");
+    // A management port that is set is served whatever the roles name: a node told to answer there must.
+    if (roles != null && resolved.getJsonObject("management").getInteger("port") != 0 && !roles.contains("management")) {
+      roles.add("management");
+    }
     DeploymentPlan plan = fullPlan.forRoles(roles == null ? null : roles.stream().map(String::valueOf).toList());
     Path dataDir = Path.of(resolved.getString("dataDir"));
     Files.createDirectories(dataDir);

@@ -92,6 +92,8 @@ final class HttpWarmup {
       }
       return total;
     } catch (ExecutionException e) {
+      // Blocking socket calls do not notice shutdownNow(): the spent budget is what stops the other lanes.
+      budget.set(0);
       throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
     } finally {
       lanes.shutdownNow();

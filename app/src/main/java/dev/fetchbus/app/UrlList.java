@@ -13,7 +13,8 @@ import java.util.Locale;
  * that is not an absolute http(s) URL is reported with its number and left out; the others still run.
  */
 record UrlList(List<String> urls, List<String> problems) {
-  static UrlList read(BufferedReader in) throws IOException {
+  /** {@code maxLength}: the service's {@code jobs.maxUrlLength}, so that no line the service would refuse gets through. */
+  static UrlList read(BufferedReader in, int maxLength) throws IOException {
     List<String> urls = new ArrayList<>();
     List<String> problems = new ArrayList<>();
     int number = 0;
@@ -23,7 +24,7 @@ record UrlList(List<String> urls, List<String> problems) {
       if (text.isEmpty() || text.startsWith("#")) {
         continue;
       }
-      String problem = problem(text);
+      String problem = text.length() > maxLength ? "longer than " + maxLength + " characters" : problem(text);
       if (problem == null) {
         urls.add(text);
       } else {
@@ -44,6 +45,9 @@ record UrlList(List<String> urls, List<String> problems) {
     if (!scheme.equals("http") && !scheme.equals("https")) {
       return "not an http or https URL";
     }
-    return uri.getHost() == null ? "no host" : null;
+    if (uri.getHost() == null) {
+      return "no host";
+    }
+    return uri.getPort() > 65_535 ? "port out of range" : null;
   }
 }

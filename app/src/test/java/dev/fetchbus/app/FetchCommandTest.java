@@ -70,7 +70,9 @@ class FetchCommandTest {
     try {
       Path list = Files.write(dataDir.resolve("urls.txt"), List.of(origin.url("/obj/1"), origin.url("/obj/2")));
       Path results = dataDir.resolve("results.csv");
-      Run run = fetch(dataDir, list.toString(), "--allow", "127.0.0.0/8", "--out", results.toString(), "--quiet");
+      // Every job option the command has, so that each reaches the service in the shape it accepts.
+      Run run = fetch(dataDir, list.toString(), "--allow", "127.0.0.0/8", "--out", results.toString(), "--quiet",
+          "--concurrency", "4", "--per-host", "2", "--retries", "1", "--timeout-ms", "20000", "--max-body", "1000000");
       assertThat(run.status).as(run.err).isZero();
       assertThat(run.out).isEmpty();
       List<String> csv = Files.readAllLines(results);

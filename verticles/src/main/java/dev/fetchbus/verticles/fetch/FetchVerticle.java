@@ -23,7 +23,6 @@ import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.HashMap;
@@ -42,8 +41,12 @@ import org.slf4j.LoggerFactory;
  */
 public class FetchVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(FetchVerticle.class);
-  /** This process, as the monitor names a fetch node: pid@host. */
-  private static final String NODE = ManagementFactory.getRuntimeMXBean().getName();
+  /**
+   * This process, as the monitor names a fetch node: pid@host. The host is the environment's HOSTNAME (set in
+   * containers and by most shells): asking the resolver could block the event loop that deploys this verticle.
+   */
+  private static final String NODE = ProcessHandle.current().pid() + "@"
+      + System.getenv().getOrDefault("HOSTNAME", "localhost");
   private static final long STORAGE_LOG_INTERVAL_MS = 10_000;
 
   private final Map<String, JobRun> runs = new HashMap<>();

@@ -57,10 +57,15 @@ public class ReportVerticle extends VerticleBase {
       if (Arrays.stream(SUFFIXES).allMatch(suffix -> Files.exists(reports.resolve(jobId + suffix)))) {
         return Future.succeededFuture();
       }
-      return building.computeIfAbsent(jobId, id -> swept.compose(v -> build(id)).eventually(() -> {
-        building.remove(id);
-        return Future.succeededFuture();
-      }));
+      Future<Void> underway = building.get(jobId);
+      if (underway == null) {
+        underway = swept.compose(v -> build(jobId));
+        building.put(jobId, underway);
+        // Registered after the put: a build that fails at once must not stay behind as the answer for this job.
+        Future<Void> mine = underway;
+        underway.onComplete(ar -> building.remove(jobId, mine));
+      }
+      return underway;
     });
   }
 
