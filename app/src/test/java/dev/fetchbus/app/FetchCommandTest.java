@@ -1,11 +1,8 @@
 package dev.fetchbus.app;
 
-import static dev.fetchbus.verticles.testing.StrictVertx.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.fetchbus.verticles.testing.StrictVertx;
 import dev.fetchbus.verticles.testing.TestOrigin;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -15,25 +12,13 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** {@code java -jar fetchbus.jar fetch FILE}: the service started in-process, one job, results out, an exit status. */
 class FetchCommandTest {
-  private static Vertx vertx;
-  private static TestOrigin origin;
-
-  @BeforeAll
-  static void start() {
-    vertx = StrictVertx.create();
-    origin = await(TestOrigin.start(vertx));
-  }
-
-  @AfterAll
-  static void stop() {
-    await(vertx.close());
-  }
+  @RegisterExtension
+  static final RunningApp running = RunningApp.notStarted();
 
   @Test
   void aListWithABadLineAndAMissingPageFetchesTheRestAndExitsWith2() throws Exception {
@@ -41,10 +26,10 @@ class FetchCommandTest {
     try {
       List<String> lines = new ArrayList<>(List.of("# objects", ""));
       for (int n = 0; n < 5; n++) {
-        lines.add(origin.url("/obj/" + n));
+        lines.add(running.origin.url("/obj/" + n));
       }
       lines.add("ftp://example.org/file");
-      lines.add(origin.url("/missing/1"));
+      lines.add(running.origin.url("/missing/1"));
       Path list = Files.write(dataDir.resolve("urls.txt"), lines);
       Path results = dataDir.resolve("results.ndjson");
       Run run = fetch(dataDir, list.toString(), "--allow", "127.0.0.0/8", "--out", results.toString());
@@ -55,7 +40,7 @@ class FetchCommandTest {
       List<JsonObject> rows = Files.readAllLines(results).stream().map(JsonObject::new).toList();
       assertThat(rows).hasSize(6);
       for (int n = 0; n < 5; n++) {
-        assertThat(rows.get(n).getString("url")).isEqualTo(origin.url("/obj/" + n));
+        assertThat(rows.get(n).getString("url")).isEqualTo(running.origin.url("/obj/" + n));
         assertThat(rows.get(n).getString("sha256")).isEqualTo(TestOrigin.sha256(TestOrigin.object(n)));
       }
       assertThat(rows.get(5).getString("outcome")).isEqualTo("http_error");
@@ -68,7 +53,7 @@ class FetchCommandTest {
   void everyUrlOkExitsWith0AndCsvHasAHeaderRow() throws Exception {
     Path dataDir = TestApp.newDataDir();
     try {
-      Path list = Files.write(dataDir.resolve("urls.txt"), List.of(origin.url("/obj/1"), origin.url("/obj/2")));
+      Path list = Files.write(dataDir.resolve("urls.txt"), List.of(running.origin.url("/obj/1"), running.origin.url("/obj/2")));
       Path results = dataDir.resolve("results.csv");
       // Every job option the command has, so that each reaches the service in the shape it accepts.
       Run run = fetch(dataDir, list.toString(), "--allow", "127.0.0.0/8", "--out", results.toString(), "--quiet",
@@ -106,8 +91,8 @@ class FetchCommandTest {
       // A node without a fetcher takes the job and stops: the job is left queued in this data dir.
       String id;
       try (TestApp first = TestApp.start(dataDir, "migrations,store,http")) {
-        Api api = new Api(vertx, first);
-        id = api.submit(List.of(origin.url("/obj/3"), origin.url("/obj/4"), origin.url("/obj/5")), 2);
+        Api api = new Api(running.vertx, first);
+        id = api.submit(List.of(running.origin.url("/obj/3"), running.origin.url("/obj/4"), running.origin.url("/obj/5")), 2);
         api.close();
       }
       Run run = fetch(dataDir, "--resume", "--allow", "127.0.0.0/8");

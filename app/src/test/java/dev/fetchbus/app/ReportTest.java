@@ -3,10 +3,8 @@ package dev.fetchbus.app;
 import static dev.fetchbus.verticles.testing.StrictVertx.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.fetchbus.verticles.testing.StrictVertx;
 import dev.fetchbus.verticles.testing.TestOrigin;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
@@ -20,33 +18,21 @@ import java.time.Duration;
 import java.util.List;
 import java.util.stream.IntStream;
 import java.util.zip.GZIPInputStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** A job's report is built when it is first asked for, not when the job ends, and kept for later downloads. */
 class ReportTest {
   private static final int URLS = 30;
-  private static Vertx vertx;
-  private static TestOrigin origin;
-
-  @BeforeAll
-  static void start() {
-    vertx = StrictVertx.create();
-    origin = await(TestOrigin.start(vertx));
-  }
-
-  @AfterAll
-  static void stop() {
-    await(vertx.close());
-  }
+  @RegisterExtension
+  static final RunningApp running = RunningApp.notStarted();
 
   @Test
   void aJobEndedLongBeforeItsReportIsAskedForGetsAFullReportAndItIsKept() throws Exception {
     Path dataDir = TestApp.newDataDir();
     try (TestApp app = TestApp.start(dataDir)) {
-      Api api = new Api(vertx, app);
-      List<String> urls = IntStream.range(0, URLS).mapToObj(n -> origin.url("/obj/" + n)).toList();
+      Api api = new Api(running.vertx, app);
+      List<String> urls = IntStream.range(0, URLS).mapToObj(n -> running.origin.url("/obj/" + n)).toList();
       String id = api.submit(new JsonObject().put("urls", urls));
       assertThat(api.awaitEnd(id, Duration.ofSeconds(30)).getString("status")).isEqualTo("done");
       Path ndjsonFile = dataDir.resolve("reports").resolve(id + ".ndjson.gz");
@@ -89,9 +75,9 @@ class ReportTest {
   void aRunningJobHasNoReportYet() throws Exception {
     Path dataDir = TestApp.newDataDir();
     try (TestApp app = TestApp.start(dataDir)) {
-      Api api = new Api(vertx, app);
+      Api api = new Api(running.vertx, app);
       // The origin holds this response for 5 s: the job is still running when its report is asked for.
-      String id = api.submit(new JsonObject().put("urls", List.of(origin.url("/slow/0?ms=5000"))));
+      String id = api.submit(new JsonObject().put("urls", List.of(running.origin.url("/slow/0?ms=5000"))));
       HttpResponse<Buffer> early = api.get("/api/jobs/" + id + "/report");
       assertThat(early.statusCode()).isEqualTo(409);
       assertThat(early.getHeader("content-type")).isEqualTo("application/problem+json");
