@@ -86,21 +86,22 @@ final class FetchCommand implements Callable<Integer> {
       stderr.println(resume ? "--resume takes no FILE" : "give a FILE of URLs (or - for standard input), or --resume");
       return 1;
     }
+    JsonObject config = config();
     if (resume) {
-      return withService(this::resumeNewest);
+      return withService(config, this::resumeNewest);
     }
     UrlList list;
     try (BufferedReader in = file.equals("-")
         ? new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))
         : Files.newBufferedReader(Path.of(file), StandardCharsets.UTF_8)) {
-      list = UrlList.read(in, ConfigLoader.load(env).getJsonObject("jobs").getInteger("maxUrlLength"));
+      list = UrlList.read(in, config.getJsonObject("jobs").getInteger("maxUrlLength"));
     }
     list.problems().forEach(stderr::println);
     if (list.urls().isEmpty()) {
       stderr.println("no URL to fetch in " + file);
       return 1;
     }
-    return withService(app -> run(app, list.urls()));
+    return withService(config, app -> run(app, list.urls()));
   }
 
   /** What runs against the in-process service: an exit status. */
@@ -108,10 +109,10 @@ final class FetchCommand implements Callable<Integer> {
     int run(FetchbusApp app) throws Exception;
   }
 
-  private int withService(Work work) throws Exception {
+  private int withService(JsonObject config, Work work) throws Exception {
     FetchbusApp app;
     try {
-      app = FetchbusApp.start(config(), DeploymentPlan.fromJson(ConfigLoader.resource("conf/plan.json")));
+      app = FetchbusApp.start(config, DeploymentPlan.fromJson(ConfigLoader.resource("conf/plan.json")));
     } catch (Exception e) {
       stderr.println("Fetchbus did not start: " + e.getMessage());
       return 1;

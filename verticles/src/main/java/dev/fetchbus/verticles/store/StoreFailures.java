@@ -3,7 +3,6 @@ package dev.fetchbus.verticles.store;
 import dev.fetchbus.verticles.bus.FailureCode;
 import io.vertx.core.VertxException;
 import io.vertx.core.http.ConnectionPoolTooBusyException;
-import io.vertx.core.impl.NoStackTraceThrowable;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.ClosedConnectionException;
 import java.io.IOException;
@@ -17,7 +16,10 @@ import java.util.concurrent.TimeoutException;
 final class StoreFailures {
   /** What vertx-sql-client's pool fails a query with when no connection came free in time (Pool#query). */
   private static final String QUERY_WAIT_TIMED_OUT = "Timeout waiting for connection";
-  /** The same for a connection asked for (Pool#getConnection, Pool#withTransaction). */
+  /**
+   * The same for a connection asked for (Pool#getConnection, Pool#withTransaction). Both come as a VertxException
+   * (the second as its internal subclass NoStackTraceThrowable): the public type and the message tell them.
+   */
   private static final String CONNECTION_WAIT_TIMED_OUT = "Timeout";
 
   private StoreFailures() {
@@ -40,8 +42,8 @@ final class StoreFailures {
    */
   private static boolean poolExhausted(Throwable failure) {
     return failure instanceof ConnectionPoolTooBusyException
-        || failure instanceof VertxException && QUERY_WAIT_TIMED_OUT.equals(failure.getMessage())
-        || failure instanceof NoStackTraceThrowable && CONNECTION_WAIT_TIMED_OUT.equals(failure.getMessage());
+        || failure instanceof VertxException && (QUERY_WAIT_TIMED_OUT.equals(failure.getMessage())
+        || CONNECTION_WAIT_TIMED_OUT.equals(failure.getMessage()));
   }
 
   private static boolean databaseUnreachable(Throwable failure) {

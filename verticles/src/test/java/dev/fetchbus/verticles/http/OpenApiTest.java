@@ -4,6 +4,7 @@ import static dev.fetchbus.verticles.testing.StrictVertx.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.fetchbus.verticles.bus.JobOptions.Limit;
+import dev.fetchbus.verticles.testing.FreePort;
 import dev.fetchbus.verticles.testing.StrictVertx;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.MultiMap;
@@ -22,7 +23,6 @@ import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.openapi.contract.OpenAPIVersion;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -60,7 +60,7 @@ class OpenApiTest {
     vertx = StrictVertx.create();
     config = new JsonObject(Files.readString(Path.of("../conf/config.json")));
     config.put("dataDir", dataDir.toString());
-    config.getJsonObject("http").put("port", freePort()).put("busTimeoutMs", 2_000);
+    config.getJsonObject("http").put("port", FreePort.next()).put("busTimeoutMs", 2_000);
     verticle = new HttpVerticle();
     await(vertx.deployVerticle(verticle, new DeploymentOptions().setConfig(config)));
     client = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1")
@@ -273,12 +273,6 @@ class OpenApiTest {
       return MessageDigest.getInstance("SHA-256");
     } catch (java.security.NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
-    }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
     }
   }
 }

@@ -3,6 +3,7 @@ package dev.fetchbus.verticles.http;
 import static dev.fetchbus.verticles.testing.StrictVertx.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.fetchbus.verticles.testing.FreePort;
 import dev.fetchbus.verticles.testing.StrictVertx;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -17,7 +18,6 @@ import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketFrame;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -43,7 +43,7 @@ class WebSocketEchoTest {
   @BeforeAll
   static void start() throws IOException {
     vertx = StrictVertx.create();
-    port = freePort();
+    port = FreePort.next();
     await(vertx.deployVerticle(new HttpVerticle(), new DeploymentOptions().setConfig(config(port))));
     // The client may send (and take) frames far larger than the server allows.
     client = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxFrameSize(4 * MAX_MESSAGE)
@@ -201,7 +201,7 @@ class WebSocketEchoTest {
 
   @Test
   void stoppingTheServerClosesOpenSocketsWith1001() throws IOException {
-    int otherPort = freePort();
+    int otherPort = FreePort.next();
     String id = await(vertx.deployVerticle(new HttpVerticle(), new DeploymentOptions().setConfig(config(otherPort))));
     WebSocket ws = await(client.connect(otherPort, "127.0.0.1", "/ws/echo"));
     Future<Short> closed = closeCode(ws);
@@ -217,11 +217,5 @@ class WebSocketEchoTest {
     Promise<Short> code = Promise.promise();
     ws.closeHandler(v -> code.tryComplete(ws.closeStatusCode()));
     return code.future();
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
   }
 }

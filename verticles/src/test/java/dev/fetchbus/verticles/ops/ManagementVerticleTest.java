@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.fetchbus.verticles.bus.Addresses;
 import dev.fetchbus.verticles.bus.Bus;
 import dev.fetchbus.verticles.bus.Readiness;
+import dev.fetchbus.verticles.testing.FreePort;
 import dev.fetchbus.verticles.testing.StrictVertx;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -13,8 +14,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
-import java.io.IOException;
-import java.net.ServerSocket;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -36,8 +35,8 @@ class ManagementVerticleTest {
   }
 
   @Test
-  void readyOnlyOnceDeployedAndTheStoreAnswers() throws IOException {
-    int port = freePort();
+  void readyOnlyOnceDeployedAndTheStoreAnswers() {
+    int port = FreePort.next();
     await(vertx.deployVerticle(new ManagementVerticle(), new DeploymentOptions().setConfig(config(port))));
     // Live with no checks to run: 204, as on the HTTP server.
     assertThat(status(port, "/health/live")).isEqualTo(204);
@@ -59,11 +58,5 @@ class ManagementVerticleTest {
   private static JsonObject config(int port) {
     return new JsonObject().put("management", new JsonObject().put("host", "127.0.0.1").put("port", port)
         .put("busTimeoutMs", 500));
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
   }
 }
