@@ -18,24 +18,10 @@ command -v nginx >/dev/null || { echo "nginx is missing: apt-get install -y ngin
 mkdir -p "$OUT"; ulimit -n 20000 2>/dev/null || true
 taskset -cp 0 $$ >/dev/null
 
-# Objects: random bytes, sizes 1024..8192, fixed seed (the peers' workload definition).
-if ! grep -qs "count=$COUNT " "$ORIGIN_DIR/manifest.txt"; then
-  python3 - "$ORIGIN_DIR" "$COUNT" <<'PY'
-import os, random, sys
-root, n, seed = sys.argv[1], int(sys.argv[2]), 20240601
-rng = random.Random(seed); os.makedirs(os.path.join(root, "obj"), exist_ok=True); sizes = []
-for i in range(n):
-    size = rng.randint(1024, 8192)
-    with open(os.path.join(root, "obj", "%05d" % i), "wb") as f: f.write(rng.randbytes(size))
-    sizes.append(size)
-open(os.path.join(root, "sizes.txt"), "w").write("\n".join(map(str, sizes)) + "\n")
-open(os.path.join(root, "manifest.txt"), "w").write("count=%d seed=%d total_bytes=%d\n" % (n, seed, sum(sizes)))
-PY
-fi
-chmod -R a+rX "$ORIGIN_DIR"
+source bench/lib.sh
+make_objects "$ORIGIN_DIR" "$COUNT"
 EXPECTED_BYTES=$(head -n "$COUNT" "$ORIGIN_DIR/sizes.txt" | awk '{s+=$1} END{print s}')
 
-source bench/lib.sh
 SERVER= NGINX= DATA= NGX=
 trap 'kill $SERVER $NGINX 2>/dev/null; wait $SERVER $NGINX 2>/dev/null; rm -rf "$DATA" "$NGX"' EXIT
 start_nginx "$ORIGIN_DIR" "$PORT"

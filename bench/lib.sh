@@ -1,5 +1,24 @@
 # Shared by the fetch benchmarks (sourced). Everything listens on 127.0.0.1 only.
 
+# make_objects DIR COUNT: DIR/obj/00000.. of random bytes, sizes 1024..8192, fixed seed (the peers' workload
+# definition, as ../shared/peers/run-fetch.sh makes it), with DIR/sizes.txt; kept while COUNT is unchanged.
+make_objects() {
+  if ! grep -qs "count=$2 " "$1/manifest.txt"; then
+    python3 - "$1" "$2" <<'PY'
+import os, random, sys
+root, n, seed = sys.argv[1], int(sys.argv[2]), 20240601
+rng = random.Random(seed); os.makedirs(os.path.join(root, "obj"), exist_ok=True); sizes = []
+for i in range(n):
+    size = rng.randint(1024, 8192)
+    with open(os.path.join(root, "obj", "%05d" % i), "wb") as f: f.write(rng.randbytes(size))
+    sizes.append(size)
+open(os.path.join(root, "sizes.txt"), "w").write("\n".join(map(str, sizes)) + "\n")
+open(os.path.join(root, "manifest.txt"), "w").write("count=%d seed=%d total_bytes=%d\n" % (n, seed, sum(sizes)))
+PY
+  fi
+  chmod -R a+rX "$1"
+}
+
 # start_nginx ROOT PORT: nginx, one worker pinned to CPU 1, serving ROOT/obj/ with long keep-alive.
 # Sets NGX (its prefix dir) and NGINX (its pid).
 start_nginx() {

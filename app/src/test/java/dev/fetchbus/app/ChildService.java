@@ -58,7 +58,12 @@ final class ChildService implements AutoCloseable {
 
   /** Waits (bounded) until /health/ready answers 200. */
   void awaitReady(Vertx vertx, WebClient client) {
-    await(StrictVertx.eventually(vertx, Duration.ofSeconds(60), 100, () -> client.getAbs(base() + "/health/ready")
+    awaitReady(vertx, client, base());
+  }
+
+  /** Waits (bounded) until /health/ready under {@code base} (an HTTP or management port) answers 200. */
+  static void awaitReady(Vertx vertx, WebClient client, String base) {
+    await(StrictVertx.eventually(vertx, Duration.ofSeconds(60), 100, () -> client.getAbs(base + "/health/ready")
         .send().map(r -> r.statusCode() == 200).otherwise(false)), Duration.ofSeconds(65));
   }
 

@@ -35,17 +35,33 @@ public final class Addresses {
    */
   public static final String STORE_JOBS_KNOWN = "fetchbus.store.jobs.known";
   /**
-   * Store: lease the jobs left queued or running that no other fetcher holds (renewing the caller's own). Request
-   * {"owner", "leaseMs"}, reply {"ids": [...]}.
+   * Store: the unfinished jobs a fetch node may join: with a chunk nobody holds (or every chunk done and the job not
+   * yet finished), not worked on by the caller, with room for another node. Request {"owner"}, reply {"ids": [...]}.
    */
   public static final String STORE_JOBS_UNFINISHED = "fetchbus.store.jobs.unfinished";
   /**
-   * Store: mark a job running, leased to the caller. Request {"id", "owner", "leaseMs"}, reply {"options":
-   * JobOptions, "job": JobView}; CONFLICT when finished or leased to another fetcher.
+   * Store: mark a job running. Request {"id"}, reply {"options": JobOptions, "job": JobView}; CONFLICT when finished.
    */
   public static final String STORE_JOBS_START = "fetchbus.store.jobs.start";
-  /** Store: give up every lease of a fetcher that stops. Request {"owner"}, reply {"released": n}. */
+  /**
+   * Store: join a job's workers or renew the caller's place and chunk leases, and get its share of the job's
+   * limits. Request {"id", "owner", "node", "leaseMs", "inFlight", "hostInFlight"}, reply {"status", "concurrency",
+   * "perHost" (what it may use now), "fairConcurrency", "fairPerHost", "settled" (its grant is its fair share),
+   * "workers"} ("workers": 0, not admitted).
+   */
+  public static final String STORE_JOBS_WORK = "fetchbus.store.jobs.work";
+  /**
+   * Store: give up a fetch node's places and chunk leases, on one job ("id") or on all. Request {"owner", "id"?},
+   * reply {"released": n}.
+   */
   public static final String STORE_JOBS_RELEASE = "fetchbus.store.jobs.release";
+  /**
+   * Store: lease the job's first free chunk. Request {"id", "owner", "leaseMs"}, reply {"chunk", "urls": [UrlRef]}
+   * (the chunk's URLs without a result), or {"chunk": null} when none is free.
+   */
+  public static final String STORE_CHUNKS_LEASE = "fetchbus.store.chunks.lease";
+  /** Store: a chunk's URLs all have a stored result. Request {"id", "chunk"}, reply {}. */
+  public static final String STORE_CHUNKS_DONE = "fetchbus.store.chunks.done";
   /** Store: set a job's final status. Request {"id", "status"}, reply {@link JobView}. */
   public static final String STORE_JOBS_FINISH = "fetchbus.store.jobs.finish";
   /**
@@ -53,10 +69,10 @@ public final class Addresses {
    * {@code status}. Request {"id", "status", "outcome"}, reply {@link JobView}; NOT_FOUND, or CONFLICT when finished.
    */
   public static final String STORE_JOBS_ABANDON = "fetchbus.store.jobs.abandon";
-  /** Store: a page of a job's URLs that have no result yet. Request {"id", "afterSeq", "limit",
-   * "fresh"} ("fresh": the run began with no stored result), reply {"urls": [UrlRef]}. */
-  public static final String STORE_URLS_PENDING = "fetchbus.store.urls.pending";
-  /** Store: append a batch of results, idempotently. Request {@link ResultBatch} (columns), reply {"stored": n}. */
+  /**
+   * Store: append a batch of results, idempotently. Request {@link ResultBatch} (columns), reply {"stored": n,
+   * "completed", "succeeded", "failed"} (the job's counters after it).
+   */
   public static final String STORE_RESULTS_APPEND = "fetchbus.store.results.append";
   /**
    * Store: a keyset page of stored results. Request {"id", "afterSeq", "limit", "outcome" ("all", "error" or an
@@ -110,6 +126,16 @@ public final class Addresses {
    * Request {"id"}, reply {@link JobView}; NOT_FOUND, or CONFLICT when the job had already finished.
    */
   public static final String FETCH_JOBS_CANCEL = "fetchbus.fetch.jobs.cancel";
+  /**
+   * Fetcher, published by the node that ended a job early (cancel, deadline): every other node working on it stops
+   * its run at once. Message {"id"}.
+   */
+  public static final String FETCH_JOBS_ENDED = "fetchbus.fetch.jobs.ended";
+  /**
+   * Fetcher, published when a node joins or leaves a job (the nodes working on it ask for their share again) and
+   * when a node leases its first chunk of a job ("invite": true: idle nodes join it). Message {"id", "invite"}.
+   */
+  public static final String FETCH_JOBS_WORKERS = "fetchbus.fetch.jobs.workers";
 
   /**
    * Fetcher: delete a finished job with its results, mirror and report files: mark it, remove the files, delete the
@@ -139,8 +165,9 @@ public final class Addresses {
   public static final String STATS_HOSTS = "fetchbus.stats.hosts";
 
   /**
-   * Fetcher: what it is doing now, for the monitor. Request {}, reply {"inFlight", "maxInFlight", "waiting" (runs
-   * waiting for a fetcher-wide slot), "jobs": [{"id", "inFlight", "queued", "unstored", "done", "total"}]}.
+   * Fetcher: what it is doing now, for the monitor. Request {}, reply {"node", "inFlight", "maxInFlight", "waiting"
+   * (runs waiting for a fetcher-wide slot), "jobs": [{"id", "inFlight", "queued", "unstored", "done", "total",
+   * "concurrency", "perHost", "chunks"}]}.
    */
   public static final String FETCH_MONITOR = "fetchbus.fetch.monitor";
   /**

@@ -35,9 +35,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Fetches the URLs of jobs. Runs a job when told to on {@code fetchbus.fetch.jobs.run}, cancels one on
  * {@code fetchbus.fetch.jobs.cancel}, and sweeps the store for unfinished jobs at start and periodically, so jobs
- * left by a stop, a lost message or a dead fetcher are resumed. A job is leased to the fetcher that runs it, so
- * with several fetch nodes each job still runs on one of them. Purges jobs with their files ({@link JobFiles}), and
- * at start finishes interrupted purges and sweeps the mirror dir.
+ * left by a stop, a lost message or a dead fetcher are resumed. With several fetch nodes, every node joins a job
+ * that has chunks left ({@link JobRun}): a node that starts one invites the others, and one that ends it early
+ * tells them to stop. Purges jobs with their files ({@link JobFiles}), and at start finishes interrupted purges
+ * and sweeps the mirror dir.
  */
 public class FetchVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(FetchVerticle.class);
@@ -59,7 +60,7 @@ public class FetchVerticle extends VerticleBase {
   private String userAgent;
   private Path mirrorRoot;
   private JobFiles files;
-  private JsonObject lease;
+  private WorkerLease lease;
   private FetchMetrics metrics;
   private boolean stopping;
 
@@ -94,14 +95,18 @@ public class FetchVerticle extends VerticleBase {
     metrics = new FetchMetrics(Metrics.registryOrNowhere());
     metrics.watch(limiter, runs);
     long sweepMs = fetch.getLong("sweepIntervalMs");
-    // Each sweep renews this fetcher's leases; one that misses three sweeps in a row has lost its jobs.
-    lease = new JsonObject().put("owner", UUID.randomUUID().toString()).put("leaseMs", 3 * sweepMs);
+    // A run renews its leases every sweep interval; a node that misses three renewals in a row has lost them.
+    lease = new WorkerLease(UUID.randomUUID().toString(), NODE, 3 * sweepMs, sweepMs);
     return Future.all(
             Bus.consume(vertx, Addresses.FETCH_JOBS_RUN, req -> Future.succeededFuture(
                 new JsonObject().put("accepted", run(JobId.canonical(req.getString("id")))))),
             Bus.consume(vertx, Addresses.FETCH_JOBS_CANCEL, req -> cancel(JobId.canonical(req.getString("id")))),
             Bus.consume(vertx, Addresses.FETCH_JOBS_PURGE, req -> purge(JobId.canonical(req.getString("id")))),
-            Bus.consume(vertx, Addresses.FETCH_MONITOR, req -> Future.succeededFuture(monitor())))
+            Bus.consume(vertx, Addresses.FETCH_MONITOR, req -> Future.succeededFuture(monitor())),
+            vertx.eventBus().<JsonObject>consumer(Addresses.FETCH_JOBS_ENDED, msg -> endedElsewhere(msg.body()))
+                .completion(),
+            vertx.eventBus().<JsonObject>consumer(Addresses.FETCH_JOBS_WORKERS, msg -> workersChanged(msg.body()))
+                .completion())
         .onSuccess(v -> {
           files.sweep(sweepCutoff);
           sweep();
@@ -125,7 +130,7 @@ public class FetchVerticle extends VerticleBase {
     stopping = true;
     // A copy: a run that stops at once removes itself from the map while this walks it.
     return Future.join(List.copyOf(runs.values()).stream().map(JobRun::stop).toList())
-        .eventually(() -> bus.request(Addresses.STORE_JOBS_RELEASE, new JsonObject().put("owner", lease.getString("owner")))
+        .eventually(() -> bus.request(Addresses.STORE_JOBS_RELEASE, new JsonObject().put("owner", lease.owner()))
             .onFailure(err -> LOG.warn("releasing job leases failed; other fetchers take the jobs when they run out: {}",
                 err.toString())))
         .eventually(client::close);
@@ -169,10 +174,30 @@ public class FetchVerticle extends VerticleBase {
     return bus.request(Addresses.STORE_JOBS_ABANDON, new JsonObject().put("id", id)
             .put("status", JobStatus.CANCELLED.wire()).put("outcome", Outcome.CANCELLED.wire()))
         .onSuccess(job -> {
+          vertx.eventBus().publish(Addresses.FETCH_JOBS_ENDED, new JsonObject().put("id", id));
           JobView ended = JobView.fromJson(job);
           metrics.jobEnded(ended);
           vertx.eventBus().publish(Addresses.jobEvents(id), Progress.of(ended).toJson());
         });
+  }
+
+  /** Another node ended the job early: the run here stops at once (what it finished is stored, harmlessly late). */
+  private void endedElsewhere(JsonObject message) {
+    JobRun run = runs.get(JobId.canonical(message.getString("id")));
+    if (run != null) {
+      run.stop();
+    }
+  }
+
+  /** A node joined or left a job: the run here asks for its share again; an idle node joins when invited. */
+  private void workersChanged(JsonObject message) {
+    String id = JobId.canonical(message.getString("id"));
+    JobRun run = runs.get(id);
+    if (run != null) {
+      run.renew();
+    } else if (message.getBoolean("invite", false)) {
+      run(id);
+    }
   }
 
   /** See {@link JobFiles#purge}; a running job must be cancelled first. */
@@ -197,7 +222,7 @@ public class FetchVerticle extends VerticleBase {
     if (stopping) {
       return;
     }
-    bus.request(Addresses.STORE_JOBS_UNFINISHED, lease)
+    bus.request(Addresses.STORE_JOBS_UNFINISHED, new JsonObject().put("owner", lease.owner()))
         .onSuccess(reply -> reply.getJsonArray("ids").forEach(id -> run((String) id)))
         .onFailure(err -> LOG.warn("looking for unfinished jobs failed: {}", err.toString()));
   }

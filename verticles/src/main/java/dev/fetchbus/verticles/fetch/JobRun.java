@@ -20,29 +20,35 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs one job: pages the URLs that have no result yet from the store, keeps up to {@code concurrency} fetches in
- * flight (at most {@code perHost} per host, within the fetcher-wide cap), batches results back, publishes progress,
- * and marks the job done once every result is stored. It only ever asks for URLs without a stored result, so
- * starting it again after a stop resumes the job. A cancel or the job's deadline aborts what is in flight.
+ * Runs this node's part of one job: joins the job's workers and gets a share of its {@code concurrency} and
+ * {@code perHost} limits ({@code fetchbus.store.jobs.work}, renewed while it runs), leases chunks of URLs that have
+ * no result yet one at a time, keeps up to its share of fetches in flight (within the fetcher-wide cap), batches
+ * results back, marks each chunk done once its results are stored, and publishes progress. The node that finds no
+ * chunk left marks the job done once every result is stored; one whose finish is refused because other nodes still
+ * work leaves the job to them. It only ever leases URLs without a stored result, so starting it again after a stop
+ * resumes the job. A cancel or the job's deadline aborts what is in flight, on every node.
  */
 final class JobRun {
   private static final Logger LOG = LoggerFactory.getLogger(JobRun.class);
-  private static final int PAGE = 1_000;
+  // While its grant differs from its fair share, a node asks again this often: shares settle within a fetch or two.
+  private static final long UNSETTLED_RENEW_MS = 200;
   private static final long STORE_RETRY_MS = 1_000;
   private static final long PROGRESS_EVERY_MS = 250;
   private static final long STOP_DRAIN_MS = 5_000;
 
   private final String id;
-  private final JsonObject lease;
+  private final WorkerLease lease;
   private final Vertx vertx;
   private final Bus bus;
   private final Function<JobOptions, FetchContext> contexts;
@@ -53,29 +59,40 @@ final class JobRun {
   private final ArrayDeque<UrlRef> queue = new ArrayDeque<>();
   private final Map<Integer, UrlFetch> inFlight = new HashMap<>();
   private final Map<String, Integer> perHost = new HashMap<>();
+  /** The leased chunks whose results are not all stored, by the lowest seq they had left when leased. */
+  private final TreeMap<Integer, Chunk> chunks = new TreeMap<>();
+  private final List<Future<?>> chunksMarked = new ArrayList<>();
   private final ResultSummary.Tally tally = new ResultSummary.Tally();
   private final Runnable pump = this::pump;
 
   private JobOptions options;
   private FetchContext context;
   private JobView view;
+  /** The job's counters as the store last reported them, from any node's results. */
   private int completed;
   private int succeeded;
   private int failed;
+  /** This node's results not yet acknowledged by the store. */
+  private int unstoredOk;
+  private int unstoredFailed;
   private long bytes;
+  private int concurrency;
+  private int hostConcurrency;
+  private long renewTimer = -1;
+  private boolean renewing;
+  private boolean invited;
+  private boolean finishRefused;
   private long startedNanos;
   private long lastProgress;
   private long progressTimer = -1;
   private long deadlineTimer = -1;
-  private int afterSeq = -1;
   private boolean loading;
   private boolean exhausted;
   private boolean ending;
   private boolean pumping;
   private boolean pumpAgain;
 
-  /** {@code lease}: {"owner", "leaseMs"}, the fetcher's claim on the jobs it runs. */
-  JobRun(String id, JsonObject lease, Vertx vertx, Bus bus, Function<JobOptions, FetchContext> contexts,
+  JobRun(String id, WorkerLease lease, Vertx vertx, Bus bus, Function<JobOptions, FetchContext> contexts,
          InFlightLimiter limiter, ResultBatcher.BatchLimits limits, FetchMetrics metrics) {
     this.id = id;
     this.lease = lease;
@@ -87,9 +104,9 @@ final class JobRun {
     this.batcher = new ResultBatcher(vertx, limits, this::store, pump, metrics);
   }
 
-  /** Starts the run; the returned future completes when the job has ended or the run was stopped. */
+  /** Starts the run; the returned future completes when the job has ended or this node's part of it. */
   Future<Void> start() {
-    bus.request(Addresses.STORE_JOBS_START, lease.copy().put("id", id))
+    bus.request(Addresses.STORE_JOBS_START, new JsonObject().put("id", id))
         .compose(reply -> {
           options = JobOptions.fromJson(reply.getJsonObject("options"));
           view = JobView.fromJson(reply.getJsonObject("job"));
@@ -97,28 +114,100 @@ final class JobRun {
           succeeded = view.succeeded();
           failed = view.failed();
           context = contexts.apply(options);
-          return context.mirrorDir() == null ? Future.succeededFuture() : prepareMirror(context.mirrorDir());
+          return bus.request(Addresses.STORE_JOBS_WORK, workRequest());
         })
-        .onSuccess(v -> {
+        .compose(grant -> grant.getInteger("workers") == 0 || context.mirrorDir() == null
+            ? Future.succeededFuture(grant)
+            : prepareMirror(context.mirrorDir(), grant.getInteger("workers") == 1).map(grant))
+        .onSuccess(grant -> {
           if (ending) {
             return;
           }
+          if (grant.getInteger("workers") == 0) {
+            LOG.debug("job {}: not joined ({}; as many nodes as its limits allow)", id, grant.getString("status"));
+            ended.tryComplete();
+            return;
+          }
           startedNanos = System.nanoTime();
-          LOG.info("job {} running: concurrency {}, perHost {}, {} of {} done before", id, options.concurrency(),
-              options.perHost(), completed, view.total());
+          LOG.info("job {} running here: concurrency {} of {}, perHost {} of {}, {} of {} done before, {} node(s)", id,
+              grant.getInteger("concurrency"), options.concurrency(), grant.getInteger("perHost"), options.perHost(),
+              completed, view.total(), grant.getInteger("workers"));
           armDeadline();
-          pump();
+          granted(grant);
+          if (grant.getInteger("workers") > 1) {
+            announce(false);
+          }
         })
         .onFailure(ended::tryFail);
     return ended.future();
   }
 
+  private JsonObject workRequest() {
+    int hostInFlight = 0;
+    for (int n : perHost.values()) {
+      hostInFlight = Math.max(hostInFlight, n);
+    }
+    return new JsonObject().put("id", id).put("owner", lease.owner()).put("node", lease.node())
+        .put("leaseMs", lease.leaseMs()).put("inFlight", inFlight.size()).put("hostInFlight", hostInFlight);
+  }
+
   /**
-   * Creates the job's mirror directory, or clears the temporary files an earlier run left in it (one that crashed
-   * mid-fetch): the run holds the job's lease, so nothing else writes there.
+   * Renews this node's place and chunk leases, and takes its share of the limits again. Until the store answers, no
+   * more is started than what was reported in flight: the share the store computes counts on it.
    */
-  private Future<Void> prepareMirror(Path dir) {
-    return vertx.fileSystem().mkdirs(dir.toString())
+  void renew() {
+    if (renewing || ending || view == null) {
+      return;
+    }
+    renewing = true;
+    vertx.cancelTimer(renewTimer);
+    JsonObject request = workRequest();
+    concurrency = Math.min(concurrency, request.getInteger("inFlight"));
+    hostConcurrency = Math.min(hostConcurrency, request.getInteger("hostInFlight"));
+    bus.request(Addresses.STORE_JOBS_WORK, request).onComplete(ar -> {
+      renewing = false;
+      if (ending) {
+        return;
+      }
+      if (ar.failed()) {
+        // Cut off from the store: start nothing until it answers (its lease may lapse, and others take over).
+        LOG.warn("job {}: renewing this node's place failed, starting no fetch until it succeeds: {}", id,
+            ar.cause().toString());
+        concurrency = 0;
+        hostConcurrency = 0;
+        renewTimer = vertx.setTimer(STORE_RETRY_MS, t -> renew());
+        return;
+      }
+      JsonObject grant = ar.result();
+      if (JobStatus.fromWire(grant.getString("status")).finished() || grant.getInteger("workers") == 0) {
+        LOG.info("job {}: {} elsewhere; this node stops its part", id, grant.getString("status"));
+        stop();
+        return;
+      }
+      granted(grant);
+    });
+  }
+
+  private void granted(JsonObject grant) {
+    concurrency = grant.getInteger("concurrency");
+    hostConcurrency = grant.getInteger("perHost");
+    renewTimer = vertx.setTimer(grant.getBoolean("settled") ? lease.renewMs() : UNSETTLED_RENEW_MS, t -> renew());
+    pump();
+  }
+
+  /** Tells the other fetch nodes that this job's workers changed; {@code invite}: idle ones may join it. */
+  private void announce(boolean invite) {
+    vertx.eventBus().publish(Addresses.FETCH_JOBS_WORKERS, new JsonObject().put("id", id).put("invite", invite));
+  }
+
+  /**
+   * Creates the job's mirror directory and, when this node is the only one working on the job ({@code alone}),
+   * clears the temporary files an earlier run left in it (one that crashed mid-fetch): with other nodes live, those
+   * may be theirs, still being written.
+   */
+  private Future<Void> prepareMirror(Path dir, boolean alone) {
+    Future<Void> created = vertx.fileSystem().mkdirs(dir.toString());
+    return !alone ? created : created
         .compose(v -> DirectorySweep.removeTemporaryIn(vertx, dir))
         .map(removed -> {
           if (removed > 0) {
@@ -133,9 +222,13 @@ final class JobRun {
     return end(JobStatus.CANCELLED, Outcome.CANCELLED);
   }
 
-  /** For shutdown: stops starting fetches, aborts those in flight and stores what finished; the job stays resumable. */
+  /**
+   * For shutdown, or when the job ended elsewhere: stops starting fetches, aborts those in flight and stores what
+   * finished; the job stays resumable.
+   */
   Future<Void> stop() {
     ending = true;
+    vertx.cancelTimer(renewTimer);
     // Bounded: with the database away, what is not stored in time is fetched again on resume.
     Promise<Void> stopped = Promise.promise();
     long timer = vertx.setTimer(STOP_DRAIN_MS, t -> stopped.tryComplete());
@@ -146,10 +239,14 @@ final class JobRun {
     return stopped.future().onComplete(ar -> ended.tryComplete());
   }
 
-  /** What the run is doing now, for the monitor: {"id", "inFlight", "queued", "unstored", "done", "total"}. */
+  /**
+   * What the run is doing now, for the monitor: {"id", "inFlight", "queued", "unstored", "done", "total",
+   * "concurrency", "perHost" (this node's share), "chunks" (leased here)}.
+   */
   JsonObject monitor() {
     return new JsonObject().put("id", id).put("inFlight", inFlight.size()).put("queued", queue.size())
-        .put("unstored", batcher.pending()).put("done", completed).put("total", view == null ? null : view.total());
+        .put("unstored", batcher.pending()).put("done", completed).put("total", view == null ? null : view.total())
+        .put("concurrency", concurrency).put("perHost", hostConcurrency).put("chunks", chunks.size());
   }
 
   private void armDeadline() {
@@ -188,11 +285,11 @@ final class JobRun {
     if (ending) {
       return;
     }
-    for (Iterator<UrlRef> it = queue.iterator(); it.hasNext() && inFlight.size() < options.concurrency()
+    for (Iterator<UrlRef> it = queue.iterator(); it.hasNext() && inFlight.size() < concurrency
         && !batcher.full(); ) {
       UrlRef url = it.next();
       String host = hostOf(url.url());
-      if (perHost.getOrDefault(host, 0) >= options.perHost()) {
+      if (perHost.getOrDefault(host, 0) >= hostConcurrency) {
         continue;
       }
       if (!limiter.tryAcquire(pump)) {
@@ -201,8 +298,8 @@ final class JobRun {
       it.remove();
       launch(url, host);
     }
-    if (!exhausted && !loading && queue.size() < 2 * options.concurrency()) {
-      loadPage();
+    if (!exhausted && !loading && concurrency > 0 && queue.size() < 2 * concurrency) {
+      leaseChunk();
     }
     if (exhausted && queue.isEmpty() && inFlight.isEmpty()) {
       end(JobStatus.DONE, null);
@@ -229,12 +326,11 @@ final class JobRun {
 
   private void count(FetchResult result) {
     metrics.result(result);
-    completed++;
     bytes += result.bytes();
     if (result.outcome() == Outcome.OK) {
-      succeeded++;
+      unstoredOk++;
     } else {
-      failed++;
+      unstoredFailed++;
     }
     long now = System.nanoTime();
     if (now - lastProgress >= PROGRESS_EVERY_MS * 1_000_000) {
@@ -252,28 +348,71 @@ final class JobRun {
   private void publish(JobStatus status, boolean last) {
     lastProgress = System.nanoTime();
     double seconds = Math.max(1e-3, (lastProgress - startedNanos) / 1e9);
-    vertx.eventBus().publish(Addresses.jobEvents(id), new Progress(id, status, view.total(), completed, succeeded,
-        failed, bytes, (completed - view.completed()) / seconds, last).toJson());
+    int done = completed + unstoredOk + unstoredFailed;
+    vertx.eventBus().publish(Addresses.jobEvents(id), new Progress(id, status, view.total(), done,
+        succeeded + unstoredOk, failed + unstoredFailed, bytes, (done - view.completed()) / seconds, last).toJson());
   }
 
-  private void loadPage() {
+  /**
+   * Leases the next free chunk and queues its URLs without a result. With none free, the job is done here: it is
+   * finished, or, if that was refused already, left to the nodes that still hold chunks.
+   */
+  private void leaseChunk() {
     loading = true;
-    bus.request(Addresses.STORE_URLS_PENDING, new JsonObject().put("id", id).put("afterSeq", afterSeq)
-            .put("limit", PAGE).put("fresh", view.completed() == 0))
+    bus.request(Addresses.STORE_CHUNKS_LEASE, new JsonObject().put("id", id).put("owner", lease.owner())
+            .put("leaseMs", lease.leaseMs()))
         .onComplete(ar -> {
           loading = false;
+          if (ending) {
+            return;
+          }
           if (ar.failed()) {
-            LOG.warn("job {}: reading pending URLs failed, retrying: {}", id, ar.cause().toString());
+            LOG.warn("job {}: leasing URLs failed, retrying: {}", id, ar.cause().toString());
             vertx.setTimer(STORE_RETRY_MS, t -> pump());
             return;
           }
-          JsonArray urls = ar.result().getJsonArray("urls");
-          urls.forEach(u -> queue.add(UrlRef.fromJson((JsonObject) u)));
-          if (!urls.isEmpty()) {
-            afterSeq = urls.getJsonObject(urls.size() - 1).getInteger("seq");
+          Integer chunk = ar.result().getInteger("chunk");
+          if (chunk == null) {
+            exhausted = true;
+            if (finishRefused && queue.isEmpty() && inFlight.isEmpty()) {
+              leave();
+              return;
+            }
+          } else {
+            finishRefused = false;
+            JsonArray urls = ar.result().getJsonArray("urls");
+            if (urls.isEmpty()) {
+              chunksMarked.add(markDone(chunk));
+            } else {
+              urls.forEach(u -> queue.add(UrlRef.fromJson((JsonObject) u)));
+              chunks.put(urls.getJsonObject(0).getInteger("seq"), new Chunk(chunk, urls.size()));
+            }
+            if (!invited) {
+              invited = true;
+              announce(true);
+            }
           }
-          exhausted = urls.size() < PAGE;
           pump();
+        });
+  }
+
+  private Future<?> markDone(int chunk) {
+    return bus.request(Addresses.STORE_CHUNKS_DONE, new JsonObject().put("id", id).put("chunk", chunk))
+        .onFailure(err -> LOG.warn("job {}: marking chunk {} done failed; the node that leases it next does: {}", id,
+            chunk, err.toString()));
+  }
+
+  /** This node has nothing left to do while others finish the job: it gives its place back and ends its run. */
+  private void leave() {
+    ending = true;
+    vertx.cancelTimer(renewTimer);
+    vertx.cancelTimer(deadlineTimer);
+    vertx.cancelTimer(progressTimer);
+    bus.request(Addresses.STORE_JOBS_RELEASE, new JsonObject().put("owner", lease.owner()).put("id", id))
+        .onComplete(ar -> {
+          LOG.info("job {}: no chunk left here; the nodes still working on it finish it", id);
+          announce(false);
+          ended.tryComplete();
         });
   }
 
@@ -289,22 +428,24 @@ final class JobRun {
     vertx.cancelTimer(deadlineTimer);
     vertx.cancelTimer(progressTimer);
     JsonObject request = new JsonObject().put("id", id).put("status", status.wire());
-    Future<JsonObject> stored = abortInFlight().compose(v -> batcher.drain()).compose(v -> rest == null
-        ? bus.request(Addresses.STORE_JOBS_FINISH, request)
-        : bus.request(Addresses.STORE_JOBS_ABANDON, request.put("outcome", rest.wire())));
+    Future<JsonObject> stored = abortInFlight().compose(v -> batcher.drain())
+        .compose(v -> Future.join(List.copyOf(chunksMarked)).otherwiseEmpty())
+        .compose(v -> rest == null
+            ? bus.request(Addresses.STORE_JOBS_FINISH, request)
+            : bus.request(Addresses.STORE_JOBS_ABANDON, request.put("outcome", rest.wire()))
+                .onSuccess(job -> vertx.eventBus().publish(Addresses.FETCH_JOBS_ENDED, new JsonObject().put("id", id))));
     stored.onComplete(ar -> {
       if (ar.failed()) {
         ended.tryFail(ar.cause());
         return;
       }
       JobView finished = JobView.fromJson(ar.result());
-      completed = finished.completed();
-      succeeded = finished.succeeded();
-      failed = finished.failed();
+      counted(finished.completed(), finished.succeeded(), finished.failed());
       if (!finished.status().finished()) {
-        fetchMissing(finished);
+        lookAgain();
         return;
       }
+      vertx.cancelTimer(renewTimer);
       publish(finished.status(), true);
       metrics.jobEnded(finished);
       LOG.info("job {} {}", id, finished.status().wire());
@@ -314,19 +455,17 @@ final class JobRun {
   }
 
   /**
-   * The store refused DONE: results it had acknowledged are gone (the database crashed before their asynchronous
-   * commit reached its disk, and came back while this run went on). The run pages the URLs still without a result
-   * from the start, a second later, and fetches them.
+   * The store refused DONE: other nodes still hold chunks, or results it had acknowledged are gone (the database
+   * crashed before their asynchronous commit reached its disk, and the store opened their chunks again). The run
+   * leases once more; with still no chunk free it leaves the job to the others.
    */
-  private void fetchMissing(JobView stored) {
-    LOG.warn("job {}: {} of {} results stored, some lost in a database crash; fetching those URLs again", id,
-        stored.completed(), stored.total());
-    view = stored;
-    afterSeq = -1;
+  private void lookAgain() {
+    chunksMarked.clear();
+    finishRefused = true;
     exhausted = false;
     ending = false;
     armDeadline();
-    vertx.setTimer(STORE_RETRY_MS, t -> pump());
+    pump();
   }
 
   /** Aborts every fetch in flight; completes once each has ended (requests reset, partial files removed). */
@@ -342,7 +481,45 @@ final class JobRun {
     if (!tally.isEmpty()) {
       vertx.eventBus().publish(Addresses.EVENTS_RESULTS, tally.take(id).toJson());
     }
-    return bus.request(Addresses.STORE_RESULTS_APPEND, new ResultBatch(id, results).toJson());
+    return bus.request(Addresses.STORE_RESULTS_APPEND, new ResultBatch(id, results).toJson())
+        .onSuccess(reply -> stored(results, reply));
+  }
+
+  /** Counts a stored batch out of this node's unstored results, and marks the chunks it completed done. */
+  private void stored(List<FetchResult> results, JsonObject reply) {
+    for (FetchResult result : results) {
+      if (result.outcome() == Outcome.OK) {
+        unstoredOk--;
+      } else {
+        unstoredFailed--;
+      }
+      Map.Entry<Integer, Chunk> entry = chunks.floorEntry(result.seq());
+      if (entry != null && --entry.getValue().left == 0) {
+        chunks.remove(entry.getKey());
+        chunksMarked.add(markDone(entry.getValue().number));
+      }
+    }
+    counted(reply.getInteger("completed"), reply.getInteger("succeeded"), reply.getInteger("failed"));
+  }
+
+  /** The job's counters from the store; replies from concurrent batches may come out of order. */
+  private void counted(int completed, int succeeded, int failed) {
+    if (completed >= this.completed) {
+      this.completed = completed;
+      this.succeeded = succeeded;
+      this.failed = failed;
+    }
+  }
+
+  /** A leased chunk: its number, and how many of its URLs queued here have no stored result yet. */
+  private static final class Chunk {
+    final int number;
+    int left;
+
+    Chunk(int number, int left) {
+      this.number = number;
+      this.left = left;
+    }
   }
 
   /** The scheme and authority a URL connects to: what per-host limits count (the URL was validated on submit). */

@@ -9,6 +9,7 @@ import dev.fetchbus.verticles.bus.JobView;
 import dev.fetchbus.verticles.bus.Outcome;
 import dev.fetchbus.verticles.bus.UrlRef;
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -44,17 +45,68 @@ public final class JobStore {
   // A job being purged is gone for readers: only the purge's own steps see it.
   private static final String SELECT_JOB = JOB_WITH_CALLBACK + " WHERE jobs.id = $1 AND purging_at IS NULL";
   private static final String SELECT_STATUS = "SELECT status FROM jobs WHERE id = $1";
-  // A lease is free when it was never taken, has run out, or is the claimer's own (which renews it). UPDATE
-  // re-checks this after waiting for a row another claimer holds, so two fetchers never both get a job.
-  private static final String LEASE_FREE = "(lease_until IS NULL OR lease_until < now() OR lease_owner = $1)";
-  private static final String TAKE_LEASE = "lease_owner = $1, lease_until = now() + make_interval(secs => $2 / 1000.0)";
-  private static final String CLAIM_UNFINISHED =
-      "UPDATE jobs SET " + TAKE_LEASE + " WHERE status IN ('queued', 'running') AND " + LEASE_FREE + " RETURNING id";
+  // A job's URLs in chunks of this many, leased one at a time by the fetch nodes working on the job.
+  static final int CHUNK_URLS = 500;
+  private static final String INSERT_CHUNKS =
+      "INSERT INTO job_chunks (job_id, chunk, first_seq, last_seq)"
+          + " SELECT $1, g, g * $2, least(g * $2 + $2, $3) - 1 FROM generate_series(0, ($3 - 1) / $2) g";
+  private static final String LEASE_UNTIL = "now() + make_interval(secs => $%d / 1000.0)";
+  // Unfinished jobs a fetch node may join: one with a chunk nobody holds, or with every chunk done (someone has to
+  // finish it), that the node does not work on yet and that has room for another node.
+  private static final String OPEN_JOBS =
+      "SELECT j.id FROM jobs j WHERE j.status IN ('queued', 'running') AND j.purging_at IS NULL"
+          + " AND (EXISTS (SELECT 1 FROM job_chunks c WHERE c.job_id = j.id AND NOT c.done"
+          + " AND (c.lease_until IS NULL OR c.lease_until < now()))"
+          + " OR NOT EXISTS (SELECT 1 FROM job_chunks c WHERE c.job_id = j.id AND NOT c.done))"
+          + " AND NOT EXISTS (SELECT 1 FROM job_workers w WHERE w.job_id = j.id AND w.owner = $1 AND w.lease_until > now())"
+          + " AND (SELECT count(*) FROM job_workers w WHERE w.job_id = j.id AND w.lease_until > now())"
+          + " < least((j.options->>'concurrency')::int, (j.options->>'perHost')::int)";
   private static final String START_JOB =
-      "UPDATE jobs SET status = 'running', started_at = coalesce(started_at, now()), " + TAKE_LEASE
-          + " WHERE id = $3 AND status IN ('queued', 'running') AND " + LEASE_FREE + " RETURNING options, " + JOB_COLUMNS;
-  private static final String RELEASE_LEASES =
-      "UPDATE jobs SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = $1";
+      "UPDATE jobs SET status = 'running', started_at = coalesce(started_at, now())"
+          + " WHERE id = $1 AND status IN ('queued', 'running') RETURNING options, " + JOB_COLUMNS;
+  // Taken before the workers are read: two nodes joining at once get their shares one after the other.
+  private static final String LOCK_JOB = "SELECT status, options FROM jobs WHERE id = $1 FOR UPDATE";
+  private static final String DROP_LAPSED_WORKERS = "DELETE FROM job_workers WHERE job_id = $1 AND lease_until < now()";
+  private static final String SELECT_WORKERS =
+      "SELECT owner, concurrency, per_host FROM job_workers WHERE job_id = $1 ORDER BY joined_at, owner";
+  private static final String SAVE_WORKER =
+      "WITH w AS (INSERT INTO job_workers (job_id, owner, node, lease_until, concurrency, per_host)"
+          + " VALUES ($1, $2, $3, " + LEASE_UNTIL.formatted(4) + ", $5, $6) ON CONFLICT (job_id, owner) DO UPDATE"
+          + " SET renewed_at = now(), lease_until = excluded.lease_until, concurrency = excluded.concurrency,"
+          + " per_host = excluded.per_host)"
+          + " UPDATE job_chunks SET lease_until = " + LEASE_UNTIL.formatted(4)
+          + " WHERE job_id = $1 AND lease_owner = $2 AND NOT done";
+  // The first chunk nobody holds, with its URLs that have no result yet (none: the chunk only needs marking done).
+  private static final String LEASE_CHUNK =
+      "WITH c AS (UPDATE job_chunks SET lease_owner = $2, lease_until = " + LEASE_UNTIL.formatted(3)
+          + " WHERE (job_id, chunk) = (SELECT job_id, chunk FROM job_chunks WHERE job_id = $1 AND NOT done"
+          + " AND (lease_until IS NULL OR lease_until < now()) ORDER BY chunk LIMIT 1 FOR UPDATE SKIP LOCKED)"
+          + " RETURNING chunk, first_seq, last_seq)"
+          + " SELECT c.chunk, u.seq, u.url FROM c LEFT JOIN job_urls u ON u.job_id = $1"
+          + " AND u.seq BETWEEN c.first_seq AND c.last_seq"
+          + " AND NOT EXISTS (SELECT 1 FROM results r WHERE r.job_id = $1 AND r.seq = u.seq) ORDER BY u.seq";
+  private static final String CHUNK_DONE =
+      "UPDATE job_chunks SET done = true, lease_owner = NULL, lease_until = NULL WHERE job_id = $1 AND chunk = $2";
+  // Once every chunk is done but the job still lacks results (a batch lost in a database crash), the chunks that
+  // lack some are open again.
+  private static final String REOPEN_CHUNKS =
+      "UPDATE job_chunks c SET done = false WHERE c.job_id = $1 AND c.done"
+          + " AND NOT EXISTS (SELECT 1 FROM job_chunks o WHERE o.job_id = $1 AND NOT o.done)"
+          + " AND (SELECT count(*) FROM results r WHERE r.job_id = $1 AND r.seq BETWEEN c.first_seq AND c.last_seq)"
+          + " <= c.last_seq - c.first_seq";
+  // Of every job ($2 null) or of one.
+  private static final String RELEASE =
+      "WITH w AS (DELETE FROM job_workers WHERE owner = $1 AND ($2::uuid IS NULL OR job_id = $2) RETURNING 1),"
+          + " c AS (UPDATE job_chunks SET lease_owner = NULL, lease_until = NULL"
+          + " WHERE lease_owner = $1 AND ($2::uuid IS NULL OR job_id = $2) AND NOT done)"
+          + " SELECT count(*)::int FROM w";
+  // A worker that has not renewed for half its lease is taken for lost: its chunks wait for the lease to lapse.
+  private static final String SELECT_JOB_WORKERS =
+      "SELECT w.node, EXTRACT(EPOCH FROM w.lease_until - now())::float8 AS lease_left,"
+          + " now() - w.renewed_at > (w.lease_until - w.renewed_at) / 2 AS silent,"
+          + " (SELECT count(*) FROM job_chunks c WHERE c.job_id = w.job_id AND c.lease_owner = w.owner"
+          + " AND NOT c.done)::int AS chunks"
+          + " FROM job_workers w WHERE w.job_id = $1 AND w.lease_until > now() ORDER BY w.joined_at, w.owner";
   // Ending a job and queueing its callback, if it asked for one, is one statement. Reports are built on demand.
   private static final String ENQUEUE_AFTER_END =
       ", box AS (INSERT INTO outbox (job_id, kind) SELECT upd.id, 'callback' FROM upd"
@@ -83,13 +135,6 @@ public final class JobStore {
   private static final String TASK_DONE = "UPDATE outbox SET done_at = now(), last_error = $2 WHERE id = $1";
   private static final String TASK_LATER =
       "UPDATE outbox SET next_at = now() + make_interval(secs => $2 / 1000.0), last_error = $3 WHERE id = $1";
-  // For a job with no stored result when its run began: every URL past the run's cursor is still to do.
-  private static final String SELECT_URLS =
-      "SELECT seq, url FROM job_urls WHERE job_id = $1 AND seq > $2 ORDER BY seq LIMIT $3";
-  private static final String SELECT_PENDING =
-      "SELECT u.seq, u.url FROM job_urls u WHERE u.job_id = $1 AND u.seq > $2 "
-          + "AND NOT EXISTS (SELECT 1 FROM results r WHERE r.job_id = u.job_id AND r.seq = u.seq) "
-          + "ORDER BY u.seq LIMIT $3";
   // One statement per batch: insert what is new (only for URLs the job has), and count only that into the
   // job's counters.
   private static final String APPEND_RESULTS =
@@ -105,7 +150,7 @@ public final class JobStore {
           + " succeeded = succeeded + (SELECT count(*) FROM ins WHERE outcome = 'ok'),"
           + " failed = failed + (SELECT count(*) FROM ins WHERE outcome <> 'ok'),"
           + " storage_errors = storage_errors + (SELECT count(*) FROM ins WHERE outcome = 'storage_error')"
-          + " WHERE id = $1 RETURNING (SELECT count(*) FROM ins) AS stored";
+          + " WHERE id = $1 RETURNING (SELECT count(*) FROM ins) AS stored, completed, succeeded, failed";
   // A result lost in a crash is fetched again on resume, so result batches need not wait for the WAL flush.
   private static final String RELAXED_COMMIT = "SET LOCAL synchronous_commit = off";
   private static final String SELECT_RESULTS =
@@ -139,6 +184,8 @@ public final class JobStore {
       "WITH job AS (DELETE FROM jobs WHERE id = $1 AND purging_at IS NOT NULL RETURNING id),"
           + " urls AS (DELETE FROM job_urls WHERE job_id IN (SELECT id FROM job)),"
           + " res AS (DELETE FROM results WHERE job_id IN (SELECT id FROM job)),"
+          + " chunks AS (DELETE FROM job_chunks WHERE job_id IN (SELECT id FROM job)),"
+          + " workers AS (DELETE FROM job_workers WHERE job_id IN (SELECT id FROM job)),"
           + " box AS (DELETE FROM outbox WHERE job_id IN (SELECT id FROM job))"
           + " SELECT count(*) FROM job";
 
@@ -182,7 +229,8 @@ public final class JobStore {
             })
             : conn.preparedQuery(INSERT_URLS)
                 .execute(Tuple.of(id).addArrayOfString(spec.urls().toArray(new String[0])))
-                .map(urls -> jobView(job.iterator().next()).toJson().put("replayed", false))));
+                .compose(urls -> conn.preparedQuery(INSERT_CHUNKS).execute(Tuple.of(id, CHUNK_URLS, spec.urls().size())))
+                .map(chunks -> jobView(job.iterator().next()).toJson().put("replayed", false))));
   }
 
   private static String sha256(String text) {
@@ -194,14 +242,37 @@ public final class JobStore {
     }
   }
 
+  /**
+   * The job's view for readers: {@link JobView}, and for an unfinished job the fetch nodes working on it ("nodes":
+   * [{"node", "chunks", "leaseLeftMs", "silent"}]) and, when one has gone silent holding chunks, "waiting":
+   * "waiting for lease of node X (n s)".
+   */
+  public Future<JsonObject> view(UUID id) {
+    return get(id).compose(job -> job.status().finished() ? Future.succeededFuture(job.toJson())
+        : pool.preparedQuery(SELECT_JOB_WORKERS).execute(Tuple.of(id)).map(rows -> {
+          List<JsonObject> nodes = new ArrayList<>(rows.size());
+          String waiting = null;
+          for (Row row : rows) {
+            long leaseLeftMs = Math.round(row.getDouble("lease_left") * 1000);
+            boolean silent = row.getBoolean("silent");
+            nodes.add(new JsonObject().put("node", row.getString("node")).put("chunks", row.getInteger("chunks"))
+                .put("leaseLeftMs", leaseLeftMs).put("silent", silent));
+            if (silent && row.getInteger("chunks") > 0 && waiting == null) {
+              waiting = "waiting for lease of node " + row.getString("node") + " (" + (leaseLeftMs + 999) / 1000 + " s)";
+            }
+          }
+          return job.toJson().put("nodes", new JsonArray(nodes)).put("waiting", waiting);
+        }));
+  }
+
   public Future<JobView> get(UUID id) {
     return pool.preparedQuery(SELECT_JOB).execute(Tuple.of(id))
         .map(rows -> jobView(single(rows, id)));
   }
 
-  /** Leases to {@code owner} the unfinished jobs no other fetcher holds (renewing its own); returns their ids. */
-  public Future<List<String>> claimUnfinished(String owner, long leaseMs) {
-    return pool.preparedQuery(CLAIM_UNFINISHED).execute(Tuple.of(owner, leaseMs)).map(JobStore::ids);
+  /** Unfinished jobs {@code owner} may join (see OPEN_JOBS). */
+  public Future<List<String>> openJobs(String owner) {
+    return pool.preparedQuery(OPEN_JOBS).execute(Tuple.of(owner)).map(JobStore::ids);
   }
 
   /** The first column of each row, a uuid, as a string. */
@@ -211,16 +282,12 @@ public final class JobStore {
     return ids;
   }
 
-  /**
-   * Marks the job running, leased to {@code owner}, and returns its options and state; NOT_FOUND, or CONFLICT if
-   * it already finished or another fetcher holds its lease.
-   */
-  public Future<JsonObject> start(UUID id, String owner, long leaseMs) {
-    return pool.preparedQuery(START_JOB).execute(Tuple.of(owner, leaseMs, id)).compose(rows -> {
+  /** Marks the job running and returns its options and state; NOT_FOUND, or CONFLICT if it already finished. */
+  public Future<JsonObject> start(UUID id) {
+    return pool.preparedQuery(START_JOB).execute(Tuple.of(id)).compose(rows -> {
       if (rows.size() == 0) {
         return get(id).map(job -> {
-          throw FailureCode.CONFLICT.exception(job.status().finished() ? "job " + id + " is already "
-              + job.status().wire() : "job " + id + " is run by another fetcher");
+          throw FailureCode.CONFLICT.exception("job " + id + " is already " + job.status().wire());
         });
       }
       Row row = rows.iterator().next();
@@ -229,9 +296,76 @@ public final class JobStore {
     });
   }
 
-  /** Gives up every lease {@code owner} holds, so other fetchers may take its jobs now; returns how many. */
-  public Future<Integer> releaseLeases(String owner) {
-    return pool.preparedQuery(RELEASE_LEASES).execute(Tuple.of(owner)).map(RowSet::rowCount);
+  /**
+   * Joins {@code owner} (named {@code node}) to the job's workers or renews its place, with its chunk leases, for
+   * {@code leaseMs}, and hands it its share of the job's limits ({@link WorkShares}), given what it has in flight.
+   * Reply: {"status", "concurrency", "perHost" (what it may use now), "fairConcurrency", "fairPerHost", "settled"
+   * (its grant is its fair share), "workers"}; a finished job, or
+   * one with no room for another node, grants nothing ("workers": 0). NOT_FOUND for an unknown job.
+   */
+  public Future<JsonObject> work(UUID id, String owner, String node, long leaseMs, int inFlight, int hostInFlight) {
+    return pool.withTransaction(conn -> conn.preparedQuery(LOCK_JOB).execute(Tuple.of(id)).compose(jobs -> {
+      if (jobs.size() == 0) {
+        throw FailureCode.NOT_FOUND.exception("job " + id + " not found");
+      }
+      Row job = jobs.iterator().next();
+      JobStatus status = JobStatus.fromWire(job.getString("status"));
+      if (status.finished()) {
+        return Future.succeededFuture(grantJson(status, WorkShares.Grant.REFUSED));
+      }
+      JsonObject options = job.getJsonObject("options");
+      return conn.preparedQuery(DROP_LAPSED_WORKERS).execute(Tuple.of(id))
+          .compose(v -> conn.preparedQuery(SELECT_WORKERS).execute(Tuple.of(id)))
+          .compose(rows -> {
+            List<WorkShares.Worker> live = new ArrayList<>(rows.size());
+            rows.forEach(row -> live.add(new WorkShares.Worker(row.getString(0), row.getInteger(1), row.getInteger(2))));
+            WorkShares.Grant grant = WorkShares.grant(options.getInteger("concurrency"), options.getInteger("perHost"),
+                live, owner, inFlight, hostInFlight);
+            if (!grant.admitted()) {
+              return Future.succeededFuture(grantJson(status, grant));
+            }
+            return conn.preparedQuery(SAVE_WORKER)
+                .execute(Tuple.of(id, owner, node, leaseMs, grant.concurrency(), grant.perHost()))
+                .map(v -> grantJson(status, grant));
+          });
+    }));
+  }
+
+  private static JsonObject grantJson(JobStatus status, WorkShares.Grant grant) {
+    return new JsonObject().put("status", status.wire()).put("concurrency", grant.usableConcurrency())
+        .put("perHost", grant.usablePerHost()).put("fairConcurrency", grant.fairConcurrency())
+        .put("fairPerHost", grant.fairPerHost()).put("workers", grant.workers()).put("settled", grant.settled());
+  }
+
+  /**
+   * Leases to {@code owner} the first chunk of the job nobody holds, for {@code leaseMs}; the reply is {"chunk", "urls":
+   * [UrlRef]} with the chunk's URLs that have no result yet, or {"chunk": null} when no chunk is free.
+   */
+  public Future<JsonObject> leaseChunk(UUID id, String owner, long leaseMs) {
+    return pool.preparedQuery(LEASE_CHUNK).execute(Tuple.of(id, owner, leaseMs)).map(rows -> {
+      JsonObject reply = new JsonObject().putNull("chunk");
+      List<JsonObject> urls = new ArrayList<>(rows.size());
+      rows.forEach(row -> {
+        reply.put("chunk", row.getInteger(0));
+        if (row.getInteger(1) != null) {
+          urls.add(new UrlRef(row.getInteger(1), row.getString(2)).toJson());
+        }
+      });
+      return reply.put("urls", new JsonArray(urls));
+    });
+  }
+
+  /** Marks a chunk done: every URL in it has a stored result. */
+  public Future<Void> chunkDone(UUID id, int chunk) {
+    return pool.preparedQuery(CHUNK_DONE).execute(Tuple.of(id, chunk)).mapEmpty();
+  }
+
+  /**
+   * Gives up {@code owner}'s place and chunk leases on job {@code id}, or on every job when it is null, so other
+   * nodes may take them now; returns on how many jobs it worked.
+   */
+  public Future<Integer> release(String owner, UUID id) {
+    return pool.preparedQuery(RELEASE).execute(Tuple.of(owner, id)).map(rows -> rows.iterator().next().getInteger(0));
   }
 
   /** Ends an unfinished job early; NOT_FOUND for an unknown job, CONFLICT for a finished one. */
@@ -245,27 +379,17 @@ public final class JobStore {
 
   /**
    * Sets a final status; {@code DONE} only once every URL has a result. When nothing changes (the job has already
-   * ended, or results are missing) the job as it is comes back.
+   * ended, or results are missing) the job as it is comes back; results missing once every chunk is done (lost in a
+   * database crash) open their chunks again.
    */
   public Future<JobView> finish(UUID id, JobStatus status) {
     return pool.preparedQuery(FINISH_JOB).execute(Tuple.of(id, status.wire()))
-        .compose(rows -> rows.size() == 0 ? get(id) : Future.succeededFuture(jobView(rows.iterator().next())));
+        .compose(rows -> rows.size() > 0 ? Future.succeededFuture(jobView(rows.iterator().next()))
+            : pool.preparedQuery(REOPEN_CHUNKS).execute(Tuple.of(id)).compose(v -> get(id)));
   }
 
-  /**
-   * A page of URLs without a result, after {@code afterSeq}. {@code fresh}: the asking run began with no stored
-   * result, so the anti-join over results (needed when resuming) can be skipped.
-   */
-  public Future<List<UrlRef>> pending(UUID id, int afterSeq, int limit, boolean fresh) {
-    return pool.preparedQuery(fresh ? SELECT_URLS : SELECT_PENDING).execute(Tuple.of(id, afterSeq, limit)).map(rows -> {
-      List<UrlRef> urls = new ArrayList<>(rows.size());
-      rows.forEach(row -> urls.add(new UrlRef(row.getInteger(0), row.getString(1))));
-      return urls;
-    });
-  }
-
-  /** Stores the results that are new; returns how many were. */
-  public Future<Integer> append(UUID id, List<FetchResult> results) {
+  /** Stores the results that are new; returns {"stored" (how many were new), "completed", "succeeded", "failed"}. */
+  public Future<JsonObject> append(UUID id, List<FetchResult> results) {
     int n = results.size();
     Integer[] seq = new Integer[n];
     String[] outcome = new String[n];
@@ -295,7 +419,9 @@ public final class JobStore {
       if (rows.size() == 0) {
         throw FailureCode.NOT_FOUND.exception("job " + id + " not found");
       }
-      return rows.iterator().next().getInteger(0);
+      Row row = rows.iterator().next();
+      return new JsonObject().put("stored", row.getLong(0)).put("completed", row.getInteger(1))
+          .put("succeeded", row.getInteger(2)).put("failed", row.getInteger(3));
     });
   }
 

@@ -64,22 +64,26 @@ public class StoreVerticle extends VerticleBase {
     return Future.all(List.of(
             consume(Addresses.STORE_JOBS_CREATE,
                 req -> store.create(JobSpec.fromJson(req), req.getString("idempotencyKey"))),
-            consume(Addresses.STORE_JOBS_GET, req -> store.get(JobStore.jobId(req)).map(JobView::toJson)),
-            consume(Addresses.STORE_JOBS_UNFINISHED, req -> store.claimUnfinished(leaseOwner(req),
-                req.getLong("leaseMs")).map(ids -> new JsonObject().put("ids", new JsonArray(ids)))),
-            consume(Addresses.STORE_JOBS_START, req -> store.start(JobStore.jobId(req), leaseOwner(req),
-                req.getLong("leaseMs"))),
-            consume(Addresses.STORE_JOBS_RELEASE, req -> store.releaseLeases(leaseOwner(req))
+            consume(Addresses.STORE_JOBS_GET, req -> store.view(JobStore.jobId(req))),
+            consume(Addresses.STORE_JOBS_UNFINISHED, req -> store.openJobs(leaseOwner(req))
+                .map(ids -> new JsonObject().put("ids", new JsonArray(ids)))),
+            consume(Addresses.STORE_JOBS_START, req -> store.start(JobStore.jobId(req))),
+            consume(Addresses.STORE_JOBS_WORK, req -> store.work(JobStore.jobId(req), leaseOwner(req),
+                req.getString("node", "unnamed"), req.getLong("leaseMs"), req.getInteger("inFlight", 0),
+                req.getInteger("hostInFlight", 0))),
+            consume(Addresses.STORE_JOBS_RELEASE, req -> store.release(leaseOwner(req),
+                    req.getString("id") == null ? null : JobStore.jobId(req))
                 .map(n -> new JsonObject().put("released", n))),
+            consume(Addresses.STORE_CHUNKS_LEASE, req -> store.leaseChunk(JobStore.jobId(req), leaseOwner(req),
+                req.getLong("leaseMs"))),
+            consume(Addresses.STORE_CHUNKS_DONE, req -> store.chunkDone(JobStore.jobId(req), req.getInteger("chunk"))
+                .map(v -> new JsonObject())),
             consume(Addresses.STORE_JOBS_ABANDON, req -> store.abandon(JobStore.jobId(req),
                 finalStatus(req.getString("status")), Outcome.fromWire(req.getString("outcome"))).map(JobView::toJson)),
             consume(Addresses.STORE_JOBS_FINISH, req -> store.finish(JobStore.jobId(req),
                 finalStatus(req.getString("status"))).map(JobView::toJson)),
-            consume(Addresses.STORE_URLS_PENDING, req -> store.pending(JobStore.jobId(req),
-                req.getInteger("afterSeq", -1), pageLimit(req), req.getBoolean("fresh", false)).map(urls -> list("urls", urls.stream().map(UrlRef::toJson).toList()))),
             consume(Addresses.STORE_RESULTS_APPEND, req -> store.append(JobStore.jobId(req),
-                    ResultBatch.fromJson(req).results())
-                .map(n -> new JsonObject().put("stored", n))),
+                    ResultBatch.fromJson(req).results())),
             consume(Addresses.STORE_RESULTS_PAGE, req -> store.results(JobStore.jobId(req),
                 req.getInteger("afterSeq", -1), pageLimit(req), req.getString("outcome", "all")).map(rs -> list("results", rs.stream().map(FetchResult::toJson).toList()))),
             consume(Addresses.STORE_JOBS_LIST, req -> store.list(

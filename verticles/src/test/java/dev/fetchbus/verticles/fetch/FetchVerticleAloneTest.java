@@ -85,6 +85,8 @@ class FetchVerticleAloneTest {
     assertThat(job.status).isEqualTo(JobStatus.DONE);
     assertThat(job.results).hasSize(URLS);
     assertThat(job.sent.values()).as("results sent per URL").allMatch(times -> times == 1);
+    assertThat(job.chunks).as("every chunk leased once and marked done before the job")
+        .hasSize(URLS / MemoryStore.CHUNK).allSatisfy((chunk, done) -> assertThat(done).isTrue());
     for (int seq = 0; seq < URLS; seq++) {
       FetchResult result = job.results.get(seq);
       byte[] object = TestOrigin.object(seq);

@@ -25,8 +25,9 @@ import java.util.function.Function;
 /**
  * The store's side of the fetcher's bus contract, in memory: what a fetch verticle needs to run jobs, with the
  * rules that matter to it (a result per URL at most once; {@code done} not taken while a URL has none, the job's
- * view answered as it is). It also counts
- * every result it was sent, so a test sees duplicates the idempotent append would hide.
+ * view answered as it is; chunks leased once and done once their results are stored). One node works on a job at a
+ * time here, with the job's whole limits. It also counts every result it was sent, so a test sees duplicates the
+ * idempotent append would hide.
  */
 final class MemoryStore {
   /** One job: its URLs by seq, the results stored, and every result sent (stored or not). */
@@ -36,6 +37,8 @@ final class MemoryStore {
     final List<String> urls;
     final Map<Integer, FetchResult> results = new TreeMap<>();
     final Map<Integer, Integer> sent = new HashMap<>();
+    /** Chunks of {@link #CHUNK} URLs: not in the map, free; false, leased; true, done. */
+    final Map<Integer, Boolean> chunks = new HashMap<>();
     JobStatus status = JobStatus.QUEUED;
 
     Job(String id, JobOptions options, List<String> urls) {
@@ -51,6 +54,7 @@ final class MemoryStore {
     }
   }
 
+  static final int CHUNK = 500;
   private final Map<String, Job> jobs = new HashMap<>();
 
   Job add(String id, JobOptions options, List<String> urls) {
@@ -65,7 +69,12 @@ final class MemoryStore {
     Map<String, Function<JsonObject, JsonObject>> handlers = Map.ofEntries(
         Map.entry(Addresses.STORE_JOBS_START, this::start),
         Map.entry(Addresses.STORE_JOBS_GET, request -> job(request).view().toJson()),
-        Map.entry(Addresses.STORE_URLS_PENDING, this::pending),
+        Map.entry(Addresses.STORE_JOBS_WORK, this::work),
+        Map.entry(Addresses.STORE_CHUNKS_LEASE, this::lease),
+        Map.entry(Addresses.STORE_CHUNKS_DONE, request -> {
+          job(request).chunks.put(request.getInteger("chunk"), true);
+          return new JsonObject();
+        }),
         Map.entry(Addresses.STORE_RESULTS_APPEND, this::append),
         Map.entry(Addresses.STORE_JOBS_FINISH, this::finish),
         Map.entry(Addresses.STORE_JOBS_UNFINISHED, request -> new JsonObject().put("ids", new JsonArray())),
@@ -97,17 +106,33 @@ final class MemoryStore {
     return new JsonObject().put("options", job.options.toJson()).put("job", job.view().toJson());
   }
 
-  private JsonObject pending(JsonObject request) {
+  private JsonObject work(JsonObject request) {
     Job job = job(request);
-    int after = request.getInteger("afterSeq");
-    int limit = request.getInteger("limit");
+    boolean open = !job.status.finished();
+    int concurrency = open ? job.options.concurrency() : 0;
+    int perHost = open ? job.options.perHost() : 0;
+    return new JsonObject().put("status", job.status.wire()).put("concurrency", concurrency).put("perHost", perHost)
+        .put("fairConcurrency", concurrency).put("fairPerHost", perHost).put("settled", true)
+        .put("workers", open ? 1 : 0);
+  }
+
+  private JsonObject lease(JsonObject request) {
+    Job job = job(request);
+    int chunk = 0;
+    while (chunk * CHUNK < job.urls.size() && job.chunks.containsKey(chunk)) {
+      chunk++;
+    }
+    if (chunk * CHUNK >= job.urls.size()) {
+      return new JsonObject().putNull("chunk");
+    }
+    job.chunks.put(chunk, false);
     JsonArray urls = new JsonArray();
-    for (int seq = Math.max(0, after + 1); seq < job.urls.size() && urls.size() < limit; seq++) {
+    for (int seq = chunk * CHUNK; seq < Math.min(job.urls.size(), (chunk + 1) * CHUNK); seq++) {
       if (!job.results.containsKey(seq)) {
         urls.add(new UrlRef(seq, job.urls.get(seq)).toJson());
       }
     }
-    return new JsonObject().put("urls", urls);
+    return new JsonObject().put("chunk", chunk).put("urls", urls);
   }
 
   private JsonObject append(JsonObject request) {
@@ -120,7 +145,9 @@ final class MemoryStore {
         stored++;
       }
     }
-    return new JsonObject().put("stored", stored);
+    JobView view = job.view();
+    return new JsonObject().put("stored", stored).put("completed", view.completed())
+        .put("succeeded", view.succeeded()).put("failed", view.failed());
   }
 
   private JsonObject finish(JsonObject request) {

@@ -9,24 +9,41 @@ import io.vertx.core.http.HttpServerRequest;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A real HTTP origin on 127.0.0.1 serving objects of known content:
  * {@code /obj/{n}} (1–8 KiB, derived from n), {@code /missing/{n}} (404 with a body),
- * {@code /slow/{n}?ms=...} (the object after a timer); anything else is a 400.
+ * {@code /slow/{n}?ms=...} (the object after a timer); anything else is a 400. It counts the {@code /slow}
+ * requests it holds at once, and the most it ever held ({@link #mostSlowAtOnce()}): what a per-host limit bounds.
  */
 public final class TestOrigin {
   private final HttpServer server;
+  private final AtomicInteger slowNow;
+  private final AtomicInteger slowMost;
 
-  private TestOrigin(HttpServer server) {
+  private TestOrigin(HttpServer server, AtomicInteger slowNow, AtomicInteger slowMost) {
     this.server = server;
+    this.slowNow = slowNow;
+    this.slowMost = slowMost;
   }
 
   public static Future<TestOrigin> start(Vertx vertx) {
+    AtomicInteger now = new AtomicInteger();
+    AtomicInteger most = new AtomicInteger();
     return vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
-        .requestHandler(request -> handle(vertx, request))
+        .requestHandler(request -> handle(vertx, request, now, most))
         .listen()
-        .map(TestOrigin::new);
+        .map(server -> new TestOrigin(server, now, most));
+  }
+
+  /** The most {@code /slow} requests this origin has held at once since it started or was last reset. */
+  public int mostSlowAtOnce() {
+    return slowMost.get();
+  }
+
+  public void resetMostSlowAtOnce() {
+    slowMost.set(slowNow.get());
   }
 
   public String url(String path) {
@@ -56,14 +73,19 @@ public final class TestOrigin {
     }
   }
 
-  private static void handle(Vertx vertx, HttpServerRequest request) {
+  private static void handle(Vertx vertx, HttpServerRequest request, AtomicInteger now, AtomicInteger most) {
     String[] parts = request.path().split("/");
     int n = parts.length == 3 && parts[2].matches("[0-9]{1,9}") ? Integer.parseInt(parts[2]) : -1;
     switch (n >= 0 ? parts[1] : "") {
       case "obj" -> request.response().end(Buffer.buffer(object(n)));
       case "missing" -> request.response().setStatusCode(404).end(missingBody(n));
-      case "slow" -> vertx.setTimer(Long.parseLong(request.getParam("ms", "1000")),
-          id -> request.response().end(Buffer.buffer(object(n))));
+      case "slow" -> {
+        most.accumulateAndGet(now.incrementAndGet(), Math::max);
+        vertx.setTimer(Long.parseLong(request.getParam("ms", "1000")), id -> {
+          now.decrementAndGet();
+          request.response().end(Buffer.buffer(object(n)));
+        });
+      }
       default -> request.response().setStatusCode(400).end();
     }
   }

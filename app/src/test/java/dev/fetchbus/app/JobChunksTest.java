@@ -1,0 +1,145 @@
+package dev.fetchbus.app;
+
+import static dev.fetchbus.verticles.testing.StrictVertx.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.fetchbus.verticles.store.Database;
+import dev.fetchbus.verticles.store.JobStore;
+import io.vertx.core.json.JsonObject;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.sqlclient.Pool;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Chunk leases and worker shares on the real database: several fetch nodes work on one job, each chunk goes to
+ * one of them at a time, and to another only once its holder released it or let the lease lapse; the nodes' shares
+ * of the job's limits never add up to more than the limits. The app runs without a fetcher, so only the test's
+ * made-up nodes "a", "b" and "c" take part.
+ */
+class JobChunksTest {
+  @RegisterExtension
+  static final RunningApp running = RunningApp.notStarted();
+  private static final long MINUTE = 60_000;
+  private static final int URLS = 1_200;
+
+  private TestApp app;
+  private Pool pool;
+  private JobStore store;
+  private Api api;
+
+  @BeforeEach
+  void start() throws Exception {
+    app = TestApp.start(running.dataDir, "migrations,store,http");
+    pool = PgBuilder.pool().connectingTo(Database.connectOptions(app.app.config().getJsonObject("pg")))
+        .using(running.vertx).build();
+    store = new JobStore(pool);
+    api = new Api(running.vertx, app);
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    api.close();
+    await(pool.close());
+    app.close();
+  }
+
+  @Test
+  void eachChunkGoesToOneNodeUntilReleasedOrLapsed() {
+    String id = submit(16, 4);
+    UUID uuid = JobStore.jobId(id);
+    // Jobs of the other tests stay unfinished in the same database: only this one is looked at.
+    assertThat(await(store.openJobs("a"))).contains(id);
+
+    JsonObject a = await(store.work(uuid, "a", "node-a", MINUTE, 0, 0));
+    assertThat(a.getInteger("concurrency")).isEqualTo(16);
+    assertThat(await(store.openJobs("a"))).as("a works on it already").doesNotContain(id);
+    assertThat(lease(uuid, "a")).containsExactly(0, 500);
+    assertThat(lease(uuid, "b")).containsExactly(1, 500);
+    assertThat(lease(uuid, "a")).containsExactly(2, 200);
+    assertThat(await(store.leaseChunk(uuid, "b", MINUTE)).getValue("chunk")).as("all three held").isNull();
+    assertThat(await(store.openJobs("b"))).as("no chunk free").doesNotContain(id);
+
+    await(store.release("b", uuid));
+    assertThat(lease(uuid, "c")).as("b gave chunk 1 back").containsExactly(1, 500);
+
+    // a's chunks lapse with a's place: renewed into the past, as if a had died long ago.
+    await(store.work(uuid, "a", "node-a", -1, 0, 0));
+    assertThat(await(store.openJobs("b"))).contains(id);
+    assertThat(lease(uuid, "b")).containsExactly(0, 500);
+    assertThat(lease(uuid, "b")).containsExactly(2, 200);
+  }
+
+  @Test
+  void sharesOfTheLimitsNeverAddUpToMoreThanTheJobsLimits() {
+    UUID uuid = JobStore.jobId(submit(10, 2));
+    assertThat(await(store.work(uuid, "a", "node-a", MINUTE, 0, 0)).getInteger("perHost")).isEqualTo(2);
+    JsonObject b = await(store.work(uuid, "b", "node-b", MINUTE, 0, 0));
+    assertThat(b.getInteger("workers")).isEqualTo(2);
+    assertThat(b.getInteger("concurrency")).as("a holds the whole job").isZero();
+    assertThat(b.getBoolean("settled")).isFalse();
+    assertThat(await(store.work(uuid, "c", "node-c", MINUTE, 0, 0)).getInteger("workers"))
+        .as("perHost 2 allows two nodes").isZero();
+
+    JsonObject a = await(store.work(uuid, "a", "node-a", MINUTE, 10, 2));
+    assertThat(a.getInteger("concurrency")).as("a's fair share, to start nothing above").isEqualTo(5);
+    assertThat(await(store.work(uuid, "b", "node-b", MINUTE, 0, 0)).getInteger("concurrency"))
+        .as("a still has 10 in flight").isZero();
+    await(store.work(uuid, "a", "node-a", MINUTE, 5, 1));
+    JsonObject settled = await(store.work(uuid, "b", "node-b", MINUTE, 0, 0));
+    assertThat(settled.getInteger("concurrency")).isEqualTo(5);
+    assertThat(settled.getInteger("perHost")).isEqualTo(1);
+    assertThat(settled.getBoolean("settled")).isTrue();
+
+    JsonObject view = api.job(uuid.toString());
+    assertThat(view.getJsonArray("nodes").stream().map(n -> ((JsonObject) n).getString("node")))
+        .containsExactly("node-a", "node-b");
+    assertThat(view.getString("waiting")).isNull();
+  }
+
+  @Test
+  void aSilentNodeHoldingChunksIsNamedUntilItsLeaseLapses() {
+    String id = submit(4, 2);
+    UUID uuid = JobStore.jobId(id);
+    await(store.leaseChunk(uuid, "a", MINUTE));
+    // Joining renews a's chunk lease to end with its place.
+    await(store.work(uuid, "a", "node-a", 1_500, 0, 0));
+    api.awaitJob(id, Duration.ofSeconds(10), job -> String.valueOf(job.getString("waiting"))
+        .matches("waiting for lease of node node-a \\([01] s\\)"));
+    api.awaitJob(id, Duration.ofSeconds(10), job -> job.getJsonArray("nodes").isEmpty());
+    assertThat(lease(uuid, "b")).as("lapsed with its node").containsExactly(0, 500);
+  }
+
+  @Test
+  void resultsLostAfterEveryChunkWasDoneOpenTheirChunksAgain() {
+    UUID uuid = JobStore.jobId(submit(4, 2));
+    for (int chunk = 0; chunk < 3; chunk++) {
+      await(store.chunkDone(uuid, chunk));
+    }
+    assertThat(await(store.leaseChunk(uuid, "a", MINUTE)).getValue("chunk")).isNull();
+    assertThat(await(store.finish(uuid, dev.fetchbus.verticles.bus.JobStatus.DONE)).status().finished())
+        .as("no result stored: not done").isFalse();
+    assertThat(lease(uuid, "a")).containsExactly(0, 500);
+  }
+
+  private String submit(int concurrency, int perHost) {
+    List<String> urls = IntStream.range(0, URLS).mapToObj(n -> running.origin.url("/obj/" + n)).toList();
+    return api.submit(new JsonObject().put("urls", urls).put("concurrency", concurrency).put("perHost", perHost));
+  }
+
+  /** Leases the next chunk for {@code owner}: its number and how many URLs it came with. */
+  private List<Integer> lease(UUID id, String owner) {
+    JsonObject chunk = await(store.leaseChunk(id, owner, MINUTE));
+    List<Integer> got = new ArrayList<>();
+    got.add(chunk.getInteger("chunk"));
+    got.add(chunk.getJsonArray("urls").size());
+    return got;
+  }
+}
