@@ -47,7 +47,7 @@ public final class Addresses {
    * Store: join a job's workers or renew the caller's place and chunk leases, and get its share of the job's
    * limits. Request {"id", "owner", "node", "leaseMs", "inFlight", "hostInFlight"}, reply {"status", "concurrency",
    * "perHost" (what it may use now), "fairConcurrency", "fairPerHost", "settled" (its grant is its fair share),
-   * "workers"} ("workers": 0, not admitted).
+   * "workers", "chunks" (chunk leases it still held, renewed)} ("workers": 0, not admitted).
    */
   public static final String STORE_JOBS_WORK = "fetchbus.store.jobs.work";
   /**

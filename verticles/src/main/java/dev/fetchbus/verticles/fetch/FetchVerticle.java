@@ -129,10 +129,10 @@ public class FetchVerticle extends VerticleBase {
   public Future<?> stop() {
     stopping = true;
     // A copy: a run that stops at once removes itself from the map while this walks it.
+    List<String> working = List.copyOf(runs.keySet());
     return Future.join(List.copyOf(runs.values()).stream().map(JobRun::stop).toList())
-        .eventually(() -> bus.request(Addresses.STORE_JOBS_RELEASE, new JsonObject().put("owner", lease.owner()))
-            .onFailure(err -> LOG.warn("releasing job leases failed; other fetchers take the jobs when they run out: {}",
-                err.toString())))
+        .eventually(() -> release(null).onSuccess(v -> working.forEach(id -> vertx.eventBus()
+            .publish(Addresses.FETCH_JOBS_WORKERS, new JsonObject().put("id", id).put("invite", true)))))
         .eventually(client::close);
   }
 
@@ -147,6 +147,8 @@ public class FetchVerticle extends VerticleBase {
       if (ar.failed() && !alreadyFinished(ar.cause())) {
         LOG.warn("job {} did not complete this time; it stays unfinished and is resumed later: {}", id,
             ar.cause().toString());
+        // Its place and chunks go back now, so this node's next sweep (or another node) takes the job up again.
+        release(id);
       }
     });
     return true;
@@ -181,7 +183,20 @@ public class FetchVerticle extends VerticleBase {
         });
   }
 
-  /** Another node ended the job early: the run here stops at once (what it finished is stored, harmlessly late). */
+  /**
+   * Gives this node's place and chunk leases back, on job {@code id} or (null) on every job, so other nodes take
+   * them now instead of when they lapse.
+   */
+  private Future<JsonObject> release(String id) {
+    return bus.request(Addresses.STORE_JOBS_RELEASE, new JsonObject().put("owner", lease.owner()).put("id", id))
+        .onFailure(err -> LOG.warn("giving back job places and chunk leases failed; other fetch nodes take them when"
+            + " they lapse: {}", err.toString()));
+  }
+
+  /**
+   * Another node ended the job early: the run here stops at once. What it finished and had not stored is dropped: the
+   * job's end gave every URL without a result its final outcome.
+   */
   private void endedElsewhere(JsonObject message) {
     JobRun run = runs.get(JobId.canonical(message.getString("id")));
     if (run != null) {

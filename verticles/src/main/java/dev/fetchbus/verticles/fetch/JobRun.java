@@ -184,6 +184,12 @@ final class JobRun {
         stop();
         return;
       }
+      if (grant.getInteger("chunks") < chunks.size()) {
+        // Its leases lapsed (it missed its renewals) and another node may fetch those URLs already: start afresh.
+        LOG.warn("job {}: this node lost chunk leases it was working on; its part starts again", id);
+        stop();
+        return;
+      }
       granted(grant);
     });
   }

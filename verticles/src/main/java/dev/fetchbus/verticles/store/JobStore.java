@@ -74,8 +74,9 @@ public final class JobStore {
           + " VALUES ($1, $2, $3, " + LEASE_UNTIL.formatted(4) + ", $5, $6) ON CONFLICT (job_id, owner) DO UPDATE"
           + " SET renewed_at = now(), lease_until = excluded.lease_until, concurrency = excluded.concurrency,"
           + " per_host = excluded.per_host)"
-          + " UPDATE job_chunks SET lease_until = " + LEASE_UNTIL.formatted(4)
-          + " WHERE job_id = $1 AND lease_owner = $2 AND NOT done";
+          + ", c AS (UPDATE job_chunks SET lease_until = " + LEASE_UNTIL.formatted(4)
+          + " WHERE job_id = $1 AND lease_owner = $2 AND NOT done RETURNING 1)"
+          + " SELECT count(*)::int FROM c";
   // The first chunk nobody holds, with its URLs that have no result yet (none: the chunk only needs marking done).
   private static final String LEASE_CHUNK =
       "WITH c AS (UPDATE job_chunks SET lease_owner = $2, lease_until = " + LEASE_UNTIL.formatted(3)
@@ -300,7 +301,8 @@ public final class JobStore {
    * Joins {@code owner} (named {@code node}) to the job's workers or renews its place, with its chunk leases, for
    * {@code leaseMs}, and hands it its share of the job's limits ({@link WorkShares}), given what it has in flight.
    * Reply: {"status", "concurrency", "perHost" (what it may use now), "fairConcurrency", "fairPerHost", "settled"
-   * (its grant is its fair share), "workers"}; a finished job, or
+   * (its grant is its fair share), "workers", "chunks" (how many chunk leases it still held and renewed)}; a
+   * finished job, or
    * one with no room for another node, grants nothing ("workers": 0). NOT_FOUND for an unknown job.
    */
   public Future<JsonObject> work(UUID id, String owner, String node, long leaseMs, int inFlight, int hostInFlight) {
@@ -326,7 +328,7 @@ public final class JobStore {
             }
             return conn.preparedQuery(SAVE_WORKER)
                 .execute(Tuple.of(id, owner, node, leaseMs, grant.concurrency(), grant.perHost()))
-                .map(v -> grantJson(status, grant));
+                .map(saved -> grantJson(status, grant).put("chunks", saved.iterator().next().getInteger(0)));
           });
     }));
   }
