@@ -58,7 +58,7 @@ class JobChunksTest {
     // Jobs of the other tests stay unfinished in the same database: only this one is looked at.
     assertThat(await(store.openJobs("a"))).contains(id);
 
-    JsonObject a = await(store.work(uuid, "a", "node-a", MINUTE, 0, 0));
+    JsonObject a = work(uuid, "a", MINUTE, 0, 0);
     assertThat(a.getInteger("concurrency")).isEqualTo(16);
     assertThat(await(store.openJobs("a"))).as("a works on it already").doesNotContain(id);
     assertThat(lease(uuid, "a")).containsExactly(0, 500);
@@ -71,29 +71,33 @@ class JobChunksTest {
     assertThat(lease(uuid, "c")).as("b gave chunk 1 back").containsExactly(1, 500);
 
     // a's chunks lapse with a's place: renewed into the past, as if a had died long ago.
-    await(store.work(uuid, "a", "node-a", -1, 0, 0));
+    work(uuid, "a", -1, 0, 0);
     assertThat(await(store.openJobs("b"))).contains(id);
     assertThat(lease(uuid, "b")).containsExactly(0, 500);
     assertThat(lease(uuid, "b")).containsExactly(2, 200);
+    assertThat(await(store.work(uuid, "a", "node-a", MINUTE, 0, 0, new Integer[] {0, 2})).getJsonArray("lost"))
+        .as("a, back, learns that b took its chunks").containsExactly(0, 2);
+    assertThat(await(store.work(uuid, "c", "node-c", MINUTE, 0, 0, new Integer[] {1})).getJsonArray("lost"))
+        .isEmpty();
   }
 
   @Test
   void sharesOfTheLimitsNeverAddUpToMoreThanTheJobsLimits() {
     UUID uuid = JobStore.jobId(submit(10, 2));
-    assertThat(await(store.work(uuid, "a", "node-a", MINUTE, 0, 0)).getInteger("perHost")).isEqualTo(2);
-    JsonObject b = await(store.work(uuid, "b", "node-b", MINUTE, 0, 0));
+    assertThat(work(uuid, "a", MINUTE, 0, 0).getInteger("perHost")).isEqualTo(2);
+    JsonObject b = work(uuid, "b", MINUTE, 0, 0);
     assertThat(b.getInteger("workers")).isEqualTo(2);
     assertThat(b.getInteger("concurrency")).as("a holds the whole job").isZero();
     assertThat(b.getBoolean("settled")).isFalse();
-    assertThat(await(store.work(uuid, "c", "node-c", MINUTE, 0, 0)).getInteger("workers"))
+    assertThat(work(uuid, "c", MINUTE, 0, 0).getInteger("workers"))
         .as("perHost 2 allows two nodes").isZero();
 
-    JsonObject a = await(store.work(uuid, "a", "node-a", MINUTE, 10, 2));
+    JsonObject a = work(uuid, "a", MINUTE, 10, 2);
     assertThat(a.getInteger("concurrency")).as("a's fair share, to start nothing above").isEqualTo(5);
-    assertThat(await(store.work(uuid, "b", "node-b", MINUTE, 0, 0)).getInteger("concurrency"))
+    assertThat(work(uuid, "b", MINUTE, 0, 0).getInteger("concurrency"))
         .as("a still has 10 in flight").isZero();
-    await(store.work(uuid, "a", "node-a", MINUTE, 5, 1));
-    JsonObject settled = await(store.work(uuid, "b", "node-b", MINUTE, 0, 0));
+    work(uuid, "a", MINUTE, 5, 1);
+    JsonObject settled = work(uuid, "b", MINUTE, 0, 0);
     assertThat(settled.getInteger("concurrency")).isEqualTo(5);
     assertThat(settled.getInteger("perHost")).isEqualTo(1);
     assertThat(settled.getBoolean("settled")).isTrue();
@@ -110,7 +114,7 @@ class JobChunksTest {
     UUID uuid = JobStore.jobId(id);
     await(store.leaseChunk(uuid, "a", MINUTE));
     // Joining renews a's chunk lease to end with its place.
-    await(store.work(uuid, "a", "node-a", 1_500, 0, 0));
+    work(uuid, "a", 1_500, 0, 0);
     api.awaitJob(id, Duration.ofSeconds(10), job -> String.valueOf(job.getString("waiting"))
         .matches("waiting for lease of node node-a \\([01] s\\)"));
     api.awaitJob(id, Duration.ofSeconds(10), job -> job.getJsonArray("nodes").isEmpty());
@@ -127,6 +131,11 @@ class JobChunksTest {
     assertThat(await(store.finish(uuid, dev.fetchbus.verticles.bus.JobStatus.DONE)).status().finished())
         .as("no result stored: not done").isFalse();
     assertThat(lease(uuid, "a")).containsExactly(0, 500);
+  }
+
+  /** Joins or renews {@code owner} (named node-{@code owner}), holding no chunk it would need to keep. */
+  private JsonObject work(UUID id, String owner, long leaseMs, int inFlight, int hostInFlight) {
+    return await(store.work(id, owner, "node-" + owner, leaseMs, inFlight, hostInFlight, new Integer[0]));
   }
 
   private String submit(int concurrency, int perHost) {

@@ -45,9 +45,9 @@ public final class Addresses {
   public static final String STORE_JOBS_START = "fetchbus.store.jobs.start";
   /**
    * Store: join a job's workers or renew the caller's place and chunk leases, and get its share of the job's
-   * limits. Request {"id", "owner", "node", "leaseMs", "inFlight", "hostInFlight"}, reply {"status", "concurrency",
+   * limits. Request {"id", "owner", "node", "leaseMs", "inFlight", "hostInFlight", "chunks" (those it works on)}, reply {"status", "concurrency",
    * "perHost" (what it may use now), "fairConcurrency", "fairPerHost", "settled" (its grant is its fair share),
-   * "workers", "chunks" (chunk leases it still held, renewed)} ("workers": 0, not admitted).
+   * "workers", "lost" (of its chunks, those another node took)} ("workers": 0, not admitted).
    */
   public static final String STORE_JOBS_WORK = "fetchbus.store.jobs.work";
   /**

@@ -147,7 +147,10 @@ public class FetchVerticle extends VerticleBase {
       if (ar.failed() && !alreadyFinished(ar.cause())) {
         LOG.warn("job {} did not complete this time; it stays unfinished and is resumed later: {}", id,
             ar.cause().toString());
-        // Its place and chunks go back now, so this node's next sweep (or another node) takes the job up again.
+      }
+      // A run that stopped before the job's end gives its place and chunks back, so the next run, here or on
+      // another node, takes them up at once (a stopping node gives back all of them at once).
+      if (!stopping) {
         release(id);
       }
     });

@@ -148,7 +148,8 @@ final class JobRun {
       hostInFlight = Math.max(hostInFlight, n);
     }
     return new JsonObject().put("id", id).put("owner", lease.owner()).put("node", lease.node())
-        .put("leaseMs", lease.leaseMs()).put("inFlight", inFlight.size()).put("hostInFlight", hostInFlight);
+        .put("leaseMs", lease.leaseMs()).put("inFlight", inFlight.size()).put("hostInFlight", hostInFlight)
+        .put("chunks", new JsonArray(chunks.values().stream().map(chunk -> chunk.number).toList()));
   }
 
   /**
@@ -184,7 +185,7 @@ final class JobRun {
         stop();
         return;
       }
-      if (grant.getInteger("chunks") < chunks.size()) {
+      if (!grant.getJsonArray("lost", new JsonArray()).isEmpty()) {
         // Its leases lapsed (it missed its renewals) and another node may fetch those URLs already: start afresh.
         LOG.warn("job {}: this node lost chunk leases it was working on; its part starts again", id);
         stop();

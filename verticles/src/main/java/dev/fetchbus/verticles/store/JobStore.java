@@ -75,8 +75,10 @@ public final class JobStore {
           + " SET renewed_at = now(), lease_until = excluded.lease_until, concurrency = excluded.concurrency,"
           + " per_host = excluded.per_host)"
           + ", c AS (UPDATE job_chunks SET lease_until = " + LEASE_UNTIL.formatted(4)
-          + " WHERE job_id = $1 AND lease_owner = $2 AND NOT done RETURNING 1)"
-          + " SELECT count(*)::int FROM c";
+          + " WHERE job_id = $1 AND lease_owner = $2 AND NOT done)"
+          // Of the chunks the worker says it holds, those another node took (its lease lapsed meanwhile).
+          + " SELECT coalesce(array_agg(h), '{}') FROM unnest($7::int[]) h WHERE NOT EXISTS (SELECT 1 FROM job_chunks k"
+          + " WHERE k.job_id = $1 AND k.chunk = h AND (k.done OR k.lease_owner = $2))";
   // The first chunk nobody holds, with its URLs that have no result yet (none: the chunk only needs marking done).
   private static final String LEASE_CHUNK =
       "WITH c AS (UPDATE job_chunks SET lease_owner = $2, lease_until = " + LEASE_UNTIL.formatted(3)
@@ -298,14 +300,16 @@ public final class JobStore {
   }
 
   /**
-   * Joins {@code owner} (named {@code node}) to the job's workers or renews its place, with its chunk leases, for
+   * Joins {@code owner} (named {@code node}) to the job's workers or renews its place, with its chunk leases
+   * ({@code held}: the chunks it is working on), for
    * {@code leaseMs}, and hands it its share of the job's limits ({@link WorkShares}), given what it has in flight.
    * Reply: {"status", "concurrency", "perHost" (what it may use now), "fairConcurrency", "fairPerHost", "settled"
-   * (its grant is its fair share), "workers", "chunks" (how many chunk leases it still held and renewed)}; a
-   * finished job, or
+   * (its grant is its fair share), "workers", "lost" (of the chunks it says it holds, those another node took)};
+   * a finished job, or
    * one with no room for another node, grants nothing ("workers": 0). NOT_FOUND for an unknown job.
    */
-  public Future<JsonObject> work(UUID id, String owner, String node, long leaseMs, int inFlight, int hostInFlight) {
+  public Future<JsonObject> work(UUID id, String owner, String node, long leaseMs, int inFlight, int hostInFlight,
+                                 Integer[] held) {
     return pool.withTransaction(conn -> conn.preparedQuery(LOCK_JOB).execute(Tuple.of(id)).compose(jobs -> {
       if (jobs.size() == 0) {
         throw FailureCode.NOT_FOUND.exception("job " + id + " not found");
@@ -327,8 +331,9 @@ public final class JobStore {
               return Future.succeededFuture(grantJson(status, grant));
             }
             return conn.preparedQuery(SAVE_WORKER)
-                .execute(Tuple.of(id, owner, node, leaseMs, grant.concurrency(), grant.perHost()))
-                .map(saved -> grantJson(status, grant).put("chunks", saved.iterator().next().getInteger(0)));
+                .execute(Tuple.of(id, owner, node, leaseMs, grant.concurrency(), grant.perHost()).addArrayOfInteger(held))
+                .map(saved -> grantJson(status, grant).put("lost",
+                    new JsonArray(List.of(saved.iterator().next().getArrayOfIntegers(0)))));
           });
     }));
   }

@@ -70,7 +70,8 @@ public class StoreVerticle extends VerticleBase {
             consume(Addresses.STORE_JOBS_START, req -> store.start(JobStore.jobId(req))),
             consume(Addresses.STORE_JOBS_WORK, req -> store.work(JobStore.jobId(req), leaseOwner(req),
                 req.getString("node", "unnamed"), req.getLong("leaseMs"), req.getInteger("inFlight", 0),
-                req.getInteger("hostInFlight", 0))),
+                req.getInteger("hostInFlight", 0), req.getJsonArray("chunks", new JsonArray()).stream()
+                    .map(n -> (Integer) n).toArray(Integer[]::new))),
             consume(Addresses.STORE_JOBS_RELEASE, req -> store.release(leaseOwner(req),
                     req.getString("id") == null ? null : JobStore.jobId(req))
                 .map(n -> new JsonObject().put("released", n))),
