@@ -62,6 +62,12 @@ final class FetchCommand implements Callable<Integer> {
   Long timeoutMs;
   @Option(names = "--max-body", paramLabel = "BYTES", description = "largest body read (default 64 MiB)")
   Long maxBody;
+  @Option(names = "--per-host-delay-ms", paramLabel = "MS",
+      description = "least time between two fetches started to one host (0-60000, default 0)")
+  Long perHostDelayMs;
+  @Option(names = {"-H", "--header"}, paramLabel = "'NAME: VALUE'",
+      description = "request header sent with every fetch (repeatable; not Host, Content-Length or hop-by-hop)")
+  List<String> headers = new ArrayList<>();
   @Option(names = "--out", description = "results as NDJSON, or CSV when FILE ends in .csv")
   Path out;
   @Option(names = "--allow", paramLabel = "CIDR", description = "private range the fetcher may reach (repeatable)")
@@ -180,6 +186,19 @@ final class FetchCommand implements Callable<Integer> {
       job.put("timeouts", new JsonObject().put("totalMs", timeoutMs));
     }
     putIfSet(job, "maxBodyBytes", maxBody);
+    putIfSet(job, "perHostDelayMs", perHostDelayMs);
+    if (!headers.isEmpty()) {
+      JsonObject named = new JsonObject();
+      for (String header : headers) {
+        int colon = header.indexOf(':');
+        if (colon <= 0) {
+          stderr.println("--header '" + header + "': expected 'Name: value'");
+          return 1;
+        }
+        named.put(header.substring(0, colon).trim(), header.substring(colon + 1).trim());
+      }
+      job.put("headers", named);
+    }
     JsonObject submitted;
     try {
       submitted = FetchbusApp.await(bus.request(Addresses.JOBS_SUBMIT, job), BUS_MS);

@@ -53,16 +53,22 @@ class FetchCommandTest {
   void everyUrlOkExitsWith0AndCsvHasAHeaderRow() throws Exception {
     Path dataDir = TestApp.newDataDir();
     try {
-      Path list = Files.write(dataDir.resolve("urls.txt"), List.of(running.origin.url("/obj/1"), running.origin.url("/obj/2")));
+      Path list = Files.write(dataDir.resolve("urls.txt"), List.of(running.origin.url("/obj/1"), running.origin.url("/seen/2")));
       Path results = dataDir.resolve("results.csv");
       // Every job option the command has, so that each reaches the service in the shape it accepts.
       Run run = fetch(dataDir, list.toString(), "--allow", "127.0.0.0/8", "--out", results.toString(), "--quiet",
-          "--concurrency", "4", "--per-host", "2", "--retries", "1", "--timeout-ms", "20000", "--max-body", "1000000");
+          "--concurrency", "4", "--per-host", "2", "--retries", "1", "--timeout-ms", "20000", "--max-body", "1000000",
+          "--per-host-delay-ms", "10", "-H", "X-Probe: from the command line", "--header", "Accept: */*");
       assertThat(run.status).as(run.err).isZero();
       assertThat(run.out).isEmpty();
       List<String> csv = Files.readAllLines(results);
       assertThat(csv).hasSize(3);
       assertThat(csv.get(0)).startsWith("seq,url,outcome");
+      assertThat(running.origin.seen()).last().satisfies(seen -> {
+        assertThat(seen.headers().get("x-probe")).isEqualTo("from the command line");
+        assertThat(seen.headers().get("accept")).isEqualTo("*/*");
+      });
+      assertThat(fetch(dataDir, list.toString(), "--header", "no colon").status).isEqualTo(1);
     } finally {
       TestApp.delete(dataDir);
     }

@@ -1,14 +1,22 @@
 package dev.fetchbus.verticles.bus;
 
 import io.vertx.core.json.JsonObject;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * How a job fetches. Defaults and caps live in {@link Limit}: the one table of them (README documents it).
- * Times are milliseconds; {@code deadlineMs} 0 means no job deadline; {@code redirects} 0 means do not follow.
+ * Times are milliseconds; {@code deadlineMs} 0 means no job deadline; {@code redirects} 0 means do not follow;
+ * {@code perHostDelayMs} 0 means no gap between fetches to one host. {@code headers}: sent with every request of the
+ * job, in order (validated on submit).
  */
 public record JobOptions(int concurrency, int perHost, long connectMs, long responseMs, long idleMs, long totalMs,
                          long deadlineMs, int retries, int redirects, long maxBodyBytes, BodyMode body,
-                         boolean decode) {
+                         boolean decode, long perHostDelayMs, Map<String, String> headers) {
+
+  /** The most request headers a job may set. */
+  public static final int MAX_HEADERS = 32;
 
   public enum BodyMode {
     DIGEST,
@@ -26,7 +34,8 @@ public record JobOptions(int concurrency, int perHost, long connectMs, long resp
     DEADLINE_MS("deadlineMs", 0, 0, 7 * 86_400_000L),
     RETRIES("retries", 2, 0, 10),
     REDIRECTS("redirects", 5, 0, 20),
-    MAX_BODY_BYTES("maxBodyBytes", 64L << 20, 1, 1L << 40);
+    MAX_BODY_BYTES("maxBodyBytes", 64L << 20, 1, 1L << 40),
+    PER_HOST_DELAY_MS("perHostDelayMs", 0, 0, 60_000);
 
     public final String field;
     public final long defaultValue;
@@ -55,7 +64,9 @@ public record JobOptions(int concurrency, int perHost, long connectMs, long resp
         .put("redirects", redirects)
         .put("maxBodyBytes", maxBodyBytes)
         .put("body", body.name().toLowerCase(java.util.Locale.ROOT))
-        .put("decode", decode);
+        .put("decode", decode)
+        .put("perHostDelayMs", perHostDelayMs)
+        .put("headers", new JsonObject(new LinkedHashMap<>(headers)));
   }
 
   /** Reads options that were validated before they were stored or sent; absent fields take their defaults. */
@@ -67,7 +78,16 @@ public record JobOptions(int concurrency, int perHost, long connectMs, long resp
         get(t, Limit.DEADLINE_MS), (int) get(json, Limit.RETRIES), (int) get(json, Limit.REDIRECTS),
         get(json, Limit.MAX_BODY_BYTES),
         BodyMode.valueOf(json.getString("body", "digest").toUpperCase(java.util.Locale.ROOT)),
-        json.getBoolean("decode", false));
+        json.getBoolean("decode", false), get(json, Limit.PER_HOST_DELAY_MS), headers(json.getJsonObject("headers")));
+  }
+
+  private static Map<String, String> headers(JsonObject json) {
+    if (json == null || json.isEmpty()) {
+      return Map.of();
+    }
+    Map<String, String> headers = new LinkedHashMap<>();
+    json.forEach(header -> headers.put(header.getKey(), (String) header.getValue()));
+    return Collections.unmodifiableMap(headers);
   }
 
   private static long get(JsonObject json, Limit limit) {

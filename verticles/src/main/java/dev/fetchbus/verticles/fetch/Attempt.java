@@ -39,6 +39,8 @@ final class Attempt {
     }
   }
 
+  private static final java.util.Set<String> CREDENTIALS = java.util.Set.of("authorization", "cookie");
+
   private final FetchContext context;
   private final JobOptions options;
   private final MirrorTarget mirror;
@@ -54,6 +56,8 @@ final class Attempt {
   private EmbeddedChannel decoder;
   private DurableFile file;
   private boolean finished;
+  /** {@code scheme://host:port} of the first hop: credentials of the job's headers go only there. */
+  private String origin;
 
   private Attempt(FetchContext context, JobOptions options, MirrorTarget mirror) {
     this.context = context;
@@ -125,6 +129,17 @@ final class Attempt {
         .setFollowRedirects(false)
         .setConnectTimeout(options.connectMs())
         .putHeader(HttpHeaders.USER_AGENT, context.userAgent());
+    String here = (ssl ? "https://" : "http://") + host + ":" + port;
+    if (origin == null) {
+      origin = here;
+    }
+    boolean sameOrigin = origin.equals(here);
+    options.headers().forEach((name, value) -> {
+      // As browsers and curl do: a redirect elsewhere does not carry the job's credentials along.
+      if (sameOrigin || !CREDENTIALS.contains(name.toLowerCase(Locale.ROOT))) {
+        request.putHeader(name, value);
+      }
+    });
     if (options.decode()) {
       request.putHeader(HttpHeaders.ACCEPT_ENCODING, "gzip, deflate");
     }

@@ -59,6 +59,8 @@ final class JobRun {
   private final ArrayDeque<UrlRef> queue = new ArrayDeque<>();
   private final Map<Integer, UrlFetch> inFlight = new HashMap<>();
   private final Map<String, Integer> perHost = new HashMap<>();
+  /** With {@code perHostDelayMs}: when the next fetch to each host may start (System.nanoTime). */
+  private final Map<String, Long> hostFreeAt = new HashMap<>();
   /** The leased chunks whose results are not all stored, by the lowest seq they had left when leased. */
   private final TreeMap<Integer, Chunk> chunks = new TreeMap<>();
   private final List<Future<?>> chunksMarked = new ArrayList<>();
@@ -85,6 +87,7 @@ final class JobRun {
   private long startedNanos;
   private long lastProgress;
   private long progressTimer = -1;
+  private long delayTimer = -1;
   private long deadlineTimer = -1;
   private boolean loading;
   private boolean exhausted;
@@ -292,6 +295,8 @@ final class JobRun {
     if (ending) {
       return;
     }
+    long now = System.nanoTime();
+    long wakeAt = Long.MAX_VALUE;
     for (Iterator<UrlRef> it = queue.iterator(); it.hasNext() && inFlight.size() < concurrency
         && !batcher.full(); ) {
       UrlRef url = it.next();
@@ -299,11 +304,22 @@ final class JobRun {
       if (perHost.getOrDefault(host, 0) >= hostConcurrency) {
         continue;
       }
+      Long freeAt = hostFreeAt.get(host);
+      if (freeAt != null && freeAt - now > 0) {
+        wakeAt = Math.min(wakeAt, freeAt);
+        continue;
+      }
       if (!limiter.tryAcquire(pump)) {
         break;
       }
       it.remove();
       launch(url, host);
+    }
+    if (wakeAt != Long.MAX_VALUE && delayTimer < 0) {
+      delayTimer = vertx.setTimer(Math.max(1, (wakeAt - now) / 1_000_000), t -> {
+        delayTimer = -1;
+        pump();
+      });
     }
     if (!exhausted && !loading && concurrency > 0 && queue.size() < 2 * concurrency) {
       leaseChunk();
@@ -315,6 +331,9 @@ final class JobRun {
 
   private void launch(UrlRef url, String host) {
     perHost.merge(host, 1, Integer::sum);
+    if (options.perHostDelayMs() > 0) {
+      hostFreeAt.put(host, System.nanoTime() + options.perHostDelayMs() * 1_000_000);
+    }
     UrlFetch fetch = new UrlFetch(context, options, url);
     inFlight.put(url.seq(), fetch);
     fetch.start().onSuccess(result -> {
@@ -434,6 +453,7 @@ final class JobRun {
     ending = true;
     vertx.cancelTimer(deadlineTimer);
     vertx.cancelTimer(progressTimer);
+    vertx.cancelTimer(delayTimer);
     JsonObject request = new JsonObject().put("id", id).put("status", status.wire());
     Future<JsonObject> stored = abortInFlight().compose(v -> batcher.drain())
         .compose(v -> Future.join(List.copyOf(chunksMarked)).otherwiseEmpty())

@@ -19,9 +19,14 @@ import java.util.Set;
 /** Validates the body of {@code POST /api/jobs} into a {@link JobSpec}, or says precisely what is wrong. */
 final class JobRequest {
   private static final Set<String> FIELDS = Set.of("urls", "concurrency", "perHost", "timeouts", "retries",
-      "redirects", "maxBodyBytes", "body", "decode", "callbackUrl");
+      "redirects", "maxBodyBytes", "body", "decode", "callbackUrl", "perHostDelayMs", "headers");
   private static final Set<Limit> TOP_LEVEL = Set.of(Limit.CONCURRENCY, Limit.PER_HOST, Limit.RETRIES,
-      Limit.REDIRECTS, Limit.MAX_BODY_BYTES);
+      Limit.REDIRECTS, Limit.MAX_BODY_BYTES, Limit.PER_HOST_DELAY_MS);
+  // The fetcher sets these itself, or they describe one connection rather than the request (RFC 9110 7.6.1).
+  private static final Set<String> FORBIDDEN_HEADERS = Set.of("host", "content-length", "transfer-encoding",
+      "connection", "keep-alive", "proxy-connection", "te", "trailer", "upgrade", "proxy-authenticate",
+      "proxy-authorization");
+  private static final int MAX_HEADER_VALUE = 8_192;
   private static final Set<Limit> TIMEOUTS = Set.of(Limit.CONNECT_MS, Limit.RESPONSE_MS, Limit.IDLE_MS,
       Limit.TOTAL_MS, Limit.DEADLINE_MS);
   private static final int MAX_REPORTED = 20;
@@ -132,6 +137,10 @@ final class JobRequest {
       }
       checked.put("body", mode);
     }
+    Object headers = body.getValue("headers");
+    if (headers != null) {
+      checked.put("headers", headers(headers));
+    }
     Object decode = body.getValue("decode");
     if (decode != null) {
       if (!(decode instanceof Boolean)) {
@@ -140,6 +149,43 @@ final class JobRequest {
       checked.put("decode", decode);
     }
     return JobOptions.fromJson(checked);
+  }
+
+  /** Request headers for every fetch of the job: names that are HTTP tokens and not the fetcher's own. */
+  private static JsonObject headers(Object value) {
+    if (!(value instanceof JsonObject headers)) {
+      throw Fault.INVALID_OPTION.exception("'headers' must be an object of header names to string values");
+    }
+    if (headers.size() > JobOptions.MAX_HEADERS) {
+      throw Fault.INVALID_OPTION.exception("'headers' takes at most " + JobOptions.MAX_HEADERS + " headers; this one has "
+          + headers.size());
+    }
+    JsonObject checked = new JsonObject();
+    for (String name : headers.fieldNames()) {
+      if (name.isEmpty() || !name.chars().allMatch(JobRequest::isTokenChar)) {
+        throw Fault.INVALID_OPTION.exception("'headers': '" + name + "' is not a header name");
+      }
+      if (FORBIDDEN_HEADERS.contains(name.toLowerCase(Locale.ROOT))) {
+        throw Fault.INVALID_OPTION.exception("'headers': " + name + " is set by the fetcher or is hop-by-hop;"
+            + " not allowed: " + new java.util.TreeSet<>(FORBIDDEN_HEADERS));
+      }
+      if (checked.containsKey(name) || checked.fieldNames().stream().anyMatch(name::equalsIgnoreCase)) {
+        throw Fault.INVALID_OPTION.exception("'headers': " + name + " is given twice");
+      }
+      Object text = headers.getValue(name);
+      if (!(text instanceof String s) || s.length() > MAX_HEADER_VALUE
+          || s.chars().anyMatch(c -> c == '\r' || c == '\n' || c == 0)) {
+        throw Fault.INVALID_OPTION.exception("'headers': the value of " + name + " must be a string of at most "
+            + MAX_HEADER_VALUE + " characters without CR, LF or NUL");
+      }
+      checked.put(name, text);
+    }
+    return checked;
+  }
+
+  /** RFC 9110 5.6.2 tchar. */
+  private static boolean isTokenChar(int c) {
+    return c < 128 && (Character.isLetterOrDigit(c) || "!#$%&'*+-.^_`|~".indexOf(c) >= 0);
   }
 
   private static void checkNumber(JsonObject from, Limit limit, JsonObject into, String prefix) {

@@ -3,6 +3,7 @@ package dev.fetchbus.verticles.store;
 import dev.fetchbus.verticles.bus.FailureCode;
 import dev.fetchbus.verticles.bus.FetchResult;
 import dev.fetchbus.verticles.bus.JobId;
+import dev.fetchbus.verticles.bus.JobOptions;
 import dev.fetchbus.verticles.bus.JobSpec;
 import dev.fetchbus.verticles.bus.JobStatus;
 import dev.fetchbus.verticles.bus.JobView;
@@ -52,7 +53,7 @@ public final class JobStore {
           + " SELECT $1, g, g * $2, least(g * $2 + $2, $3) - 1 FROM generate_series(0, ($3 - 1) / $2) g";
   private static final String LEASE_UNTIL = "now() + make_interval(secs => $%d / 1000.0)";
   // Unfinished jobs a fetch node may join: one with a chunk nobody holds, or with every chunk done (someone has to
-  // finish it), that the node does not work on yet and that has room for another node.
+  // finish it), that the node does not work on yet and that has room for another node (WorkShares.maxWorkers).
   private static final String OPEN_JOBS =
       "SELECT j.id FROM jobs j WHERE j.status IN ('queued', 'running') AND j.purging_at IS NULL"
           + " AND (EXISTS (SELECT 1 FROM job_chunks c WHERE c.job_id = j.id AND NOT c.done"
@@ -60,7 +61,8 @@ public final class JobStore {
           + " OR NOT EXISTS (SELECT 1 FROM job_chunks c WHERE c.job_id = j.id AND NOT c.done))"
           + " AND NOT EXISTS (SELECT 1 FROM job_workers w WHERE w.job_id = j.id AND w.owner = $1 AND w.lease_until > now())"
           + " AND (SELECT count(*) FROM job_workers w WHERE w.job_id = j.id AND w.lease_until > now())"
-          + " < least((j.options->>'concurrency')::int, (j.options->>'perHost')::int)";
+          + " < CASE WHEN coalesce((j.options->>'perHostDelayMs')::bigint, 0) > 0 THEN 1"
+          + " ELSE least((j.options->>'concurrency')::int, (j.options->>'perHost')::int) END";
   private static final String START_JOB =
       "UPDATE jobs SET status = 'running', started_at = coalesce(started_at, now())"
           + " WHERE id = $1 AND status IN ('queued', 'running') RETURNING options, " + JOB_COLUMNS;
@@ -328,8 +330,8 @@ public final class JobStore {
           .compose(rows -> {
             List<WorkShares.Worker> live = new ArrayList<>(rows.size());
             rows.forEach(row -> live.add(new WorkShares.Worker(row.getString(0), row.getInteger(1), row.getInteger(2))));
-            WorkShares.Grant grant = WorkShares.grant(options.getInteger("concurrency"), options.getInteger("perHost"),
-                live, owner, inFlight, hostInFlight);
+            WorkShares.Grant grant = WorkShares.grant(JobOptions.fromJson(options), live, owner, inFlight,
+                hostInFlight);
             if (!grant.admitted()) {
               return Future.succeededFuture(grantJson(status, grant));
             }

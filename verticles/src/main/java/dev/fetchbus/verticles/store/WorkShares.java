@@ -1,5 +1,6 @@
 package dev.fetchbus.verticles.store;
 
+import dev.fetchbus.verticles.bus.JobOptions;
 import java.util.List;
 
 /**
@@ -9,7 +10,8 @@ import java.util.List;
  * {@code limit / n}, one more for the first {@code limit % n}. A node whose fair share shrank (another joined) keeps
  * what it still has in flight and hands the rest back as those fetches end; a node whose fair share grew takes only
  * what the others do not hold. A job has at most {@code min(concurrency, perHost)} nodes, so every node's share of
- * both is at least one.
+ * both is at least one; a job with a {@code perHostDelayMs} has one, so the gap between two fetches to a host holds
+ * for the whole job.
  */
 final class WorkShares {
   /** A live worker as stored: its owner and what it holds now. */
@@ -49,15 +51,24 @@ final class WorkShares {
    * The grant of {@code owner}, given the live workers in joining order (the owner among them unless it joins
    * now) and what the owner reported in flight when it asked: its total and the most it has on any one host.
    */
-  static Grant grant(int concurrencyLimit, int perHostLimit, List<Worker> live, String owner, int inFlight,
-                     int hostInFlight) {
+  static Grant grant(JobOptions options, List<Worker> live, String owner, int inFlight, int hostInFlight) {
+    return grant(options.concurrency(), options.perHost(), maxWorkers(options), live, owner, inFlight, hostInFlight);
+  }
+
+  /** The most nodes that may work on a job at once (OPEN_JOBS in {@link JobStore} states the same in SQL). */
+  static int maxWorkers(JobOptions options) {
+    return options.perHostDelayMs() > 0 ? 1 : Math.min(options.concurrency(), options.perHost());
+  }
+
+  static Grant grant(int concurrencyLimit, int perHostLimit, int maxWorkers, List<Worker> live, String owner,
+                     int inFlight, int hostInFlight) {
     int index = 0;
     while (index < live.size() && !live.get(index).owner().equals(owner)) {
       index++;
     }
     boolean joining = index == live.size();
     int workers = joining ? live.size() + 1 : live.size();
-    if (joining && workers > Math.min(concurrencyLimit, perHostLimit)) {
+    if (joining && workers > maxWorkers) {
       return Grant.REFUSED;
     }
     // A node joining holds what it reports in flight: nothing, unless it lost its place (missed its renewals) and

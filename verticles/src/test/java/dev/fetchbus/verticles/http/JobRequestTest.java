@@ -9,6 +9,8 @@ import dev.fetchbus.verticles.guard.Cidr;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -22,6 +24,33 @@ class JobRequestTest {
     JobSpec spec = request.parse(new JsonObject().put("urls", new JsonArray().add("http://a.example/x").add("HTTPS://b.example:8443/")));
     assertThat(spec.urls()).containsExactly("http://a.example/x", "HTTPS://b.example:8443/");
     assertThat(spec.options()).isEqualTo(dev.fetchbus.verticles.bus.JobOptions.defaults());
+  }
+
+  @Test
+  void keepsHeadersAndThePerHostDelayAndRefusesHeadersTheFetcherOwns() {
+    JsonObject ok = new JsonObject().put("urls", new JsonArray().add("http://a/")).put("perHostDelayMs", 250)
+        .put("headers", new JsonObject().put("X-Api-Key", "k").put("User-Agent", "me/1"));
+    dev.fetchbus.verticles.bus.JobOptions options = request.parse(ok).options();
+    assertThat(options.perHostDelayMs()).isEqualTo(250);
+    assertThat(options.headers()).containsExactly(Map.entry("X-Api-Key", "k"), Map.entry("User-Agent", "me/1"));
+    assertThat(dev.fetchbus.verticles.bus.JobOptions.fromJson(options.toJson())).isEqualTo(options);
+
+    JsonObject tooMany = new JsonObject();
+    IntStream.range(0, 33).forEach(n -> tooMany.put("X-" + n, "v"));
+    Map<JsonObject, String> refused = Map.of(
+        new JsonObject().put("Host", "evil"), "hop-by-hop",
+        new JsonObject().put("transfer-encoding", "chunked"), "hop-by-hop",
+        new JsonObject().put("X-A", "one\r\nX-B: two"), "without CR, LF",
+        new JsonObject().put("Bad Name", "v"), "not a header name",
+        new JsonObject().put("X-A", "1").put("x-a", "2"), "given twice",
+        new JsonObject().put("X-A", 1), "must be a string",
+        tooMany, "at most 32");
+    refused.forEach((headers, why) -> assertThatThrownBy(() -> request.parse(new JsonObject()
+            .put("urls", new JsonArray().add("http://a/")).put("headers", headers)))
+        .as(headers.encode()).isInstanceOf(Problem.InvalidRequest.class).hasMessageContaining(why));
+    assertThatThrownBy(() -> request.parse(new JsonObject().put("urls", new JsonArray().add("http://a/"))
+        .put("perHostDelayMs", 60_001))).isInstanceOf(Problem.InvalidRequest.class)
+        .hasMessageContaining("'perHostDelayMs' must be an integer from 0 to 60000");
   }
 
   @Test

@@ -3,6 +3,7 @@ package dev.fetchbus.verticles.http;
 import static dev.fetchbus.verticles.testing.StrictVertx.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.fetchbus.verticles.bus.JobOptions;
 import dev.fetchbus.verticles.bus.JobOptions.Limit;
 import dev.fetchbus.verticles.testing.FreePort;
 import dev.fetchbus.verticles.testing.StrictVertx;
@@ -45,7 +46,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 class OpenApiTest {
   private static final Path DOCUMENT = Path.of("../docs/openapi.yaml");
   private static final Set<String> JOB_OPTIONS_AT_TOP = Set.of("concurrency", "perHost", "retries", "redirects",
-      "maxBodyBytes");
+      "maxBodyBytes", "perHostDelayMs");
 
   @TempDir
   static Path dataDir;
@@ -117,6 +118,7 @@ class OpenApiTest {
     assertThat(job.getJsonObject("urls").getJsonObject("items").getInteger("maxLength"))
         .isEqualTo(defaults.getInteger("maxUrlLength"));
     assertThat(job.getJsonObject("callbackUrl").getInteger("maxLength")).isEqualTo(defaults.getInteger("maxUrlLength"));
+    assertThat(job.getJsonObject("headers").getInteger("maxProperties")).isEqualTo(JobOptions.MAX_HEADERS);
   }
 
   @Test

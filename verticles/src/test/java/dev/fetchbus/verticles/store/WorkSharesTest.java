@@ -2,6 +2,7 @@ package dev.fetchbus.verticles.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.fetchbus.verticles.bus.JobOptions;
 import dev.fetchbus.verticles.store.WorkShares.Grant;
 import dev.fetchbus.verticles.store.WorkShares.Worker;
 import java.util.ArrayList;
@@ -12,7 +13,7 @@ import org.junit.jupiter.api.Test;
 class WorkSharesTest {
   @Test
   void aNodeAloneGetsTheWholeLimits() {
-    Grant grant = WorkShares.grant(64, 8, List.of(), "a", 0, 0);
+    Grant grant = WorkShares.grant(64, 8, 8, List.of(), "a", 0, 0);
     assertThat(grant.admitted()).isTrue();
     assertThat(grant.usableConcurrency()).isEqualTo(64);
     assertThat(grant.usablePerHost()).isEqualTo(8);
@@ -22,22 +23,22 @@ class WorkSharesTest {
   @Test
   void aJoiningNodeWaitsUntilTheOtherHandsBackWhatItHeld() {
     List<Worker> live = new ArrayList<>(List.of(new Worker("a", 64, 8)));
-    Grant b = WorkShares.grant(64, 8, live, "b", 0, 0);
+    Grant b = WorkShares.grant(64, 8, 8, live, "b", 0, 0);
     assertThat(b.usableConcurrency()).as("a holds everything").isZero();
     assertThat(b.fairConcurrency()).isEqualTo(32);
     assertThat(b.settled()).isFalse();
     live.add(new Worker("b", b.concurrency(), b.perHost()));
 
     // a still has 60 in flight (7 on one host): it keeps them, but starts nothing above its fair share.
-    Grant a = WorkShares.grant(64, 8, live, "a", 60, 7);
+    Grant a = WorkShares.grant(64, 8, 8, live, "a", 60, 7);
     assertThat(a.concurrency()).isEqualTo(60);
     assertThat(a.usableConcurrency()).isEqualTo(32);
     assertThat(a.usablePerHost()).isEqualTo(4);
     live.set(0, new Worker("a", a.concurrency(), a.perHost()));
-    assertThat(WorkShares.grant(64, 8, live, "b", 0, 0).concurrency()).as("only what a gave back").isEqualTo(4);
+    assertThat(WorkShares.grant(64, 8, 8, live, "b", 0, 0).concurrency()).as("only what a gave back").isEqualTo(4);
 
-    live.set(0, new Worker("a", WorkShares.grant(64, 8, live, "a", 30, 4).concurrency(), 4));
-    Grant settled = WorkShares.grant(64, 8, live, "b", 4, 1);
+    live.set(0, new Worker("a", WorkShares.grant(64, 8, 8, live, "a", 30, 4).concurrency(), 4));
+    Grant settled = WorkShares.grant(64, 8, 8, live, "b", 4, 1);
     assertThat(settled.usableConcurrency()).isEqualTo(32);
     assertThat(settled.usablePerHost()).isEqualTo(4);
     assertThat(settled.settled()).isTrue();
@@ -46,8 +47,11 @@ class WorkSharesTest {
   @Test
   void aJobHasNoMoreNodesThanItsSmallerLimitAndTheFirstNodesTakeTheRemainder() {
     List<Worker> live = List.of(new Worker("a", 2, 1), new Worker("b", 1, 1));
-    assertThat(WorkShares.grant(3, 2, live, "c", 0, 0).admitted()).isFalse();
+    assertThat(WorkShares.grant(3, 2, 2, live, "c", 0, 0).admitted()).isFalse();
     assertThat(WorkShares.fair(5, 2, 0)).isEqualTo(3);
+    JobOptions polite = JobOptions.fromJson(new io.vertx.core.json.JsonObject().put("perHostDelayMs", 100));
+    assertThat(WorkShares.maxWorkers(polite)).as("a gap between fetches to a host holds on one node only").isOne();
+    assertThat(WorkShares.grant(polite, List.of(new Worker("a", 64, 8)), "b", 0, 0).admitted()).isFalse();
     assertThat(WorkShares.fair(5, 2, 1)).isEqualTo(2);
   }
 
@@ -62,6 +66,7 @@ class WorkSharesTest {
     for (int round = 0; round < 200; round++) {
       int concurrency = 1 + random.nextInt(64);
       int perHost = 1 + random.nextInt(Math.min(concurrency, 8));
+      int most = Math.min(concurrency, perHost);
       List<Worker> live = new ArrayList<>();
       List<int[]> inFlight = new ArrayList<>(); // per live worker: {total, on the busiest host}
       for (int step = 0; step < 100; step++) {
@@ -75,7 +80,7 @@ class WorkSharesTest {
         boolean joining = pick >= live.size();
         String owner = joining ? "n" + step : live.get(pick).owner();
         int[] have = joining ? new int[] {0, 0} : inFlight.get(pick);
-        Grant grant = WorkShares.grant(concurrency, perHost, live, owner, have[0], have[1]);
+        Grant grant = WorkShares.grant(concurrency, perHost, most, live, owner, have[0], have[1]);
         if (!grant.admitted()) {
           assertThat(joining).isTrue();
           continue;
@@ -100,12 +105,12 @@ class WorkSharesTest {
       // Quiet: everyone drains to its fair share and renews until nothing changes.
       for (int pass = 0; pass < 3; pass++) {
         for (int i = 0; i < live.size(); i++) {
-          Grant grant = WorkShares.grant(concurrency, perHost, live, live.get(i).owner(), 0, 0);
+          Grant grant = WorkShares.grant(concurrency, perHost, most, live, live.get(i).owner(), 0, 0);
           live.set(i, new Worker(live.get(i).owner(), grant.concurrency(), grant.perHost()));
         }
       }
       for (int i = 0; i < live.size(); i++) {
-        assertThat(WorkShares.grant(concurrency, perHost, live, live.get(i).owner(), 0, 0).settled())
+        assertThat(WorkShares.grant(concurrency, perHost, most, live, live.get(i).owner(), 0, 0).settled())
             .as("round %d node %d", round, i).isTrue();
       }
     }

@@ -10,31 +10,53 @@ import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.List;
+import java.util.Queue;
+import io.vertx.core.MultiMap;
 
 /**
  * A real HTTP origin on 127.0.0.1 serving objects of known content:
  * {@code /obj/{n}} (1–8 KiB, derived from n), {@code /missing/{n}} (404 with a body),
- * {@code /slow/{n}?ms=...} (the object after a timer); anything else is a 400. It counts the {@code /slow}
- * requests it holds at once, and the most it ever held ({@link #mostSlowAtOnce()}): what a per-host limit bounds.
+ * {@code /slow/{n}?ms=...} (the object after a timer), {@code /seen/{n}} (the object, and the request's headers and
+ * arrival kept: {@link #seen()}), {@code /to/{port}/{n}} (a 302 to {@code /seen/{n}} on 127.0.0.1:port); anything
+ * else is a 400. It counts the {@code /slow} requests it holds at once, and the most it ever held
+ * ({@link #mostSlowAtOnce()}): what a per-host limit bounds.
  */
 public final class TestOrigin {
   private final HttpServer server;
   private final AtomicInteger slowNow;
   private final AtomicInteger slowMost;
+  private final Queue<Seen> seen;
 
-  private TestOrigin(HttpServer server, AtomicInteger slowNow, AtomicInteger slowMost) {
+  /** A request to {@code /seen/{n}}: its path, headers and arrival (System.nanoTime). */
+  public record Seen(String path, MultiMap headers, long nanos) {
+  }
+
+  private TestOrigin(HttpServer server, AtomicInteger slowNow, AtomicInteger slowMost, Queue<Seen> seen) {
     this.server = server;
     this.slowNow = slowNow;
     this.slowMost = slowMost;
+    this.seen = seen;
   }
 
   public static Future<TestOrigin> start(Vertx vertx) {
     AtomicInteger now = new AtomicInteger();
     AtomicInteger most = new AtomicInteger();
+    Queue<Seen> seen = new ConcurrentLinkedQueue<>();
     return vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
-        .requestHandler(request -> handle(vertx, request, now, most))
+        .requestHandler(request -> handle(vertx, request, now, most, seen))
         .listen()
-        .map(server -> new TestOrigin(server, now, most));
+        .map(server -> new TestOrigin(server, now, most, seen));
+  }
+
+  /** The requests to {@code /seen/...} so far, in arrival order. */
+  public List<Seen> seen() {
+    return List.copyOf(seen);
+  }
+
+  public int port() {
+    return server.actualPort();
   }
 
   /** The most {@code /slow} requests this origin has held at once since it started or was last reset. */
@@ -73,11 +95,22 @@ public final class TestOrigin {
     }
   }
 
-  private static void handle(Vertx vertx, HttpServerRequest request, AtomicInteger now, AtomicInteger most) {
+  private static void handle(Vertx vertx, HttpServerRequest request, AtomicInteger now, AtomicInteger most,
+                             Queue<Seen> seen) {
     String[] parts = request.path().split("/");
+    if (parts.length == 4 && parts[1].equals("to")) {
+      request.response().setStatusCode(302)
+          .putHeader("location", "http://127.0.0.1:" + parts[2] + "/seen/" + parts[3]).end();
+      return;
+    }
     int n = parts.length == 3 && parts[2].matches("[0-9]{1,9}") ? Integer.parseInt(parts[2]) : -1;
     switch (n >= 0 ? parts[1] : "") {
       case "obj" -> request.response().end(Buffer.buffer(object(n)));
+      case "seen" -> {
+        seen.add(new Seen(request.path(), MultiMap.caseInsensitiveMultiMap().addAll(request.headers()),
+            System.nanoTime()));
+        request.response().end(Buffer.buffer(object(n)));
+      }
       case "missing" -> request.response().setStatusCode(404).end(missingBody(n));
       case "slow" -> {
         most.accumulateAndGet(now.incrementAndGet(), Math::max);
