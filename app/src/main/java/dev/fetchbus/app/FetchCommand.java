@@ -7,6 +7,7 @@ import dev.fetchbus.verticles.bus.ResultFormat;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.io.Writer;
@@ -68,6 +69,9 @@ final class FetchCommand implements Callable<Integer> {
   @Option(names = {"-H", "--header"}, paramLabel = "'NAME: VALUE'",
       description = "request header sent with every fetch (repeatable; not Host, Content-Length or hop-by-hop)")
   List<String> headers = new ArrayList<>();
+  @Option(names = "--mirror", paramLabel = "DIR",
+      description = "save each 2xx body under DIR/host[:port]/path, as wget -x does (never outside DIR)")
+  Path mirror;
   @Option(names = "--out", description = "results as NDJSON, or CSV when FILE ends in .csv")
   Path out;
   @Option(names = "--allow", paramLabel = "CIDR", description = "private range the fetcher may reach (repeatable)")
@@ -187,6 +191,9 @@ final class FetchCommand implements Callable<Integer> {
     }
     putIfSet(job, "maxBodyBytes", maxBody);
     putIfSet(job, "perHostDelayMs", perHostDelayMs);
+    if (mirror != null) {
+      job.put("body", "mirror");
+    }
     if (!headers.isEmpty()) {
       JsonObject named = new JsonObject();
       for (String header : headers) {
@@ -220,9 +227,16 @@ final class FetchCommand implements Callable<Integer> {
     });
     long started = System.nanoTime();
     JsonObject view = poll(bus, id, total, started);
-    RunSummary summary = results(bus, id);
+    List<JsonObject> bodies = new ArrayList<>();
+    RunSummary summary = results(bus, id, bodies);
     if (!quiet) {
       summary.print(stdout, view, (System.nanoTime() - started) / 1e9);
+    }
+    if (mirror != null) {
+      int placed = copyBodies(bodies);
+      if (!quiet) {
+        stdout.printf("%d bodies under %s%n", placed, mirror);
+      }
     }
     if (interrupted.get()) {
       return 130;
@@ -263,8 +277,11 @@ final class FetchCommand implements Callable<Integer> {
     }
   }
 
-  /** Reads every stored result once: written to {@code --out} if given, and counted for the summary. */
-  private RunSummary results(Bus bus, String id) throws Exception {
+  /**
+   * Reads every stored result once: written to {@code --out} if given, and counted for the summary; with
+   * {@code --mirror}, those with a kept body go to {@code bodies}.
+   */
+  private RunSummary results(Bus bus, String id, List<JsonObject> bodies) throws Exception {
     RunSummary summary = new RunSummary();
     ResultFormat format = out != null && out.toString().endsWith(".csv") ? ResultFormat.CSV : ResultFormat.NDJSON;
     try (Writer writer = out == null ? Writer.nullWriter() : Files.newBufferedWriter(out, StandardCharsets.UTF_8)) {
@@ -277,6 +294,9 @@ final class FetchCommand implements Callable<Integer> {
           JsonObject row = rows.getJsonObject(i);
           writer.write(format.line(row));
           summary.add(row);
+          if (mirror != null && row.getString("path") != null) {
+            bodies.add(row);
+          }
         }
         if (rows.size() < PAGE) {
           return summary;
@@ -284,6 +304,24 @@ final class FetchCommand implements Callable<Integer> {
         after = rows.getJsonObject(rows.size() - 1).getInteger("seq");
       }
     }
+  }
+
+  /**
+   * Copies the kept bodies from the service's mirror dir ({@code fetch.mirrorDir}, else {@code <dataDir>/mirror},
+   * where a result's {@code path} "mirror/<job>/<seq>" is) to {@code --mirror}, laid out by {@link MirrorLayout}.
+   */
+  private int copyBodies(List<JsonObject> bodies) throws IOException {
+    JsonObject config = config();
+    String configured = config.getJsonObject("fetch").getString("mirrorDir");
+    Path kept = configured != null ? Path.of(configured)
+        : Path.of(config.getString("dataDir")).resolve("mirror");
+    MirrorLayout layout = new MirrorLayout(mirror);
+    for (JsonObject body : bodies) {
+      Path target = layout.place(body.getString("url"));
+      Files.createDirectories(target.getParent());
+      Files.copy(kept.resolve(body.getString("path").substring("mirror/".length())), target);
+    }
+    return bodies.size();
   }
 
   private static void putIfSet(JsonObject job, String field, Object value) {

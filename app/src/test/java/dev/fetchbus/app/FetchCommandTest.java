@@ -69,6 +69,14 @@ class FetchCommandTest {
         assertThat(seen.headers().get("accept")).isEqualTo("*/*");
       });
       assertThat(fetch(dataDir, list.toString(), "--header", "no colon").status).isEqualTo(1);
+
+      Path mirror = dataDir.resolve("site");
+      Run mirrored = fetch(dataDir, list.toString(), "--allow", "127.0.0.0/8", "--mirror", mirror.toString());
+      assertThat(mirrored.status).as(mirrored.err).isZero();
+      assertThat(mirrored.out).contains("2 bodies under " + mirror);
+      Path host = mirror.resolve("127.0.0.1:" + running.origin.port());
+      assertThat(Files.readAllBytes(host.resolve("obj/1"))).isEqualTo(dev.fetchbus.verticles.testing.TestOrigin.object(1));
+      assertThat(Files.readAllBytes(host.resolve("seen/2"))).isEqualTo(dev.fetchbus.verticles.testing.TestOrigin.object(2));
     } finally {
       TestApp.delete(dataDir);
     }
