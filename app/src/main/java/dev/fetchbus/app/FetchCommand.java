@@ -19,11 +19,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
-import me.tongfei.progressbar.ConsoleProgressBarConsumer;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import sun.misc.Signal;
@@ -43,8 +40,6 @@ final class FetchCommand implements Callable<Integer> {
    * before the fetcher, which resumes unfinished jobs as it starts, can end it.
    */
   private static final List<String> ROLES = List.of("migrations", "store", "http");
-  private static final long POLL_MS = 500;
-  private static final long PLAIN_EVERY_MS = 2_000;
   private static final int PAGE = 1_000;
   private static final long BUS_MS = 30_000;
 
@@ -53,22 +48,8 @@ final class FetchCommand implements Callable<Integer> {
   @Option(names = "--resume", description = "instead of a FILE: finish the newest unfinished job of this data dir "
       + "(one whose process was killed or crashed)")
   boolean resume;
-  @Option(names = "--concurrency", description = "fetches in flight at once (1-1024, default 64)")
-  Integer concurrency;
-  @Option(names = "--per-host", description = "fetches in flight per host (1-1024, default 8)")
-  Integer perHost;
-  @Option(names = "--retries", description = "retries of a failed fetch (0-10, default 2)")
-  Integer retries;
-  @Option(names = "--timeout-ms", description = "longest time for one attempt at a URL (default 300000)")
-  Long timeoutMs;
-  @Option(names = "--max-body", paramLabel = "BYTES", description = "largest body read (default 64 MiB)")
-  Long maxBody;
-  @Option(names = "--per-host-delay-ms", paramLabel = "MS",
-      description = "least time between two fetches started to one host (0-60000, default 0)")
-  Long perHostDelayMs;
-  @Option(names = {"-H", "--header"}, paramLabel = "'NAME: VALUE'",
-      description = "request header sent with every fetch (repeatable; not Host, Content-Length or hop-by-hop)")
-  List<String> headers = new ArrayList<>();
+  @Mixin
+  JobFlags jobFlags;
   @Option(names = "--mirror", paramLabel = "DIR",
       description = "save each 2xx body under DIR/host[:port]/path, as wget -x does (never outside DIR)")
   Path mirror;
@@ -182,29 +163,15 @@ final class FetchCommand implements Callable<Integer> {
 
   private int run(FetchbusApp app, List<String> urls) throws Exception {
     Bus bus = new Bus(app.vertx(), BUS_MS);
-    JsonObject job = new JsonObject().put("urls", new JsonArray(urls));
-    putIfSet(job, "concurrency", concurrency);
-    putIfSet(job, "perHost", perHost);
-    putIfSet(job, "retries", retries);
-    if (timeoutMs != null) {
-      job.put("timeouts", new JsonObject().put("totalMs", timeoutMs));
+    JsonObject job;
+    try {
+      job = jobFlags.job(urls);
+    } catch (IllegalArgumentException e) {
+      stderr.println(e.getMessage());
+      return 1;
     }
-    putIfSet(job, "maxBodyBytes", maxBody);
-    putIfSet(job, "perHostDelayMs", perHostDelayMs);
     if (mirror != null) {
       job.put("body", "mirror");
-    }
-    if (!headers.isEmpty()) {
-      JsonObject named = new JsonObject();
-      for (String header : headers) {
-        int colon = header.indexOf(':');
-        if (colon <= 0) {
-          stderr.println("--header '" + header + "': expected 'Name: value'");
-          return 1;
-        }
-        named.put(header.substring(0, colon).trim(), header.substring(colon + 1).trim());
-      }
-      job.put("headers", named);
     }
     JsonObject submitted;
     try {
@@ -226,7 +193,8 @@ final class FetchCommand implements Callable<Integer> {
       bus.request(Addresses.FETCH_JOBS_CANCEL, new JsonObject().put("id", id));
     });
     long started = System.nanoTime();
-    JsonObject view = poll(bus, id, total, started);
+    JsonObject view = JobProgress.follow(() -> FetchbusApp.await(bus.request(Addresses.STORE_JOBS_GET,
+        new JsonObject().put("id", id)), BUS_MS), total, quiet, stderr);
     List<JsonObject> bodies = new ArrayList<>();
     RunSummary summary = results(bus, id, bodies);
     if (!quiet) {
@@ -242,39 +210,6 @@ final class FetchCommand implements Callable<Integer> {
       return 130;
     }
     return summary.allOk(total) ? 0 : 2;
-  }
-
-  /** Polls the job until it ends, drawing progress: a bar on a terminal, a line every 2 s otherwise. */
-  private JsonObject poll(Bus bus, String id, int total, long started) throws Exception {
-    boolean terminal = System.console() != null;
-    ProgressBar bar = quiet || !terminal ? null : new ProgressBarBuilder().setTaskName("fetch").setInitialMax(total)
-        .setStyle(ProgressBarStyle.COLORFUL_UNICODE_BLOCK).setUpdateIntervalMillis(250).setUnit(" URLs", 1)
-        .showSpeed().setConsumer(new ConsoleProgressBarConsumer(stderr)).build();
-    long lastLine = 0;
-    JsonObject view;
-    try {
-      while (true) {
-        view = FetchbusApp.await(bus.request(Addresses.STORE_JOBS_GET, new JsonObject().put("id", id)), BUS_MS);
-        String counts = "ok " + view.getInteger("succeeded") + ", failed " + view.getInteger("failed");
-        if (bar != null) {
-          bar.stepTo(view.getInteger("completed"));
-          bar.setExtraMessage("  " + counts);
-        } else if (!quiet && System.nanoTime() - lastLine > PLAIN_EVERY_MS * 1_000_000) {
-          lastLine = System.nanoTime();
-          double seconds = (lastLine - started) / 1e9;
-          stderr.printf("%d/%d done, %s, %.0f URLs/s%n", view.getInteger("completed"), total, counts,
-              view.getInteger("completed") / Math.max(seconds, 1e-3));
-        }
-        if (JobStatus.fromWire(view.getString("status")).finished()) {
-          return view;
-        }
-        Thread.sleep(POLL_MS);
-      }
-    } finally {
-      if (bar != null) {
-        bar.close();
-      }
-    }
   }
 
   /**
@@ -324,9 +259,4 @@ final class FetchCommand implements Callable<Integer> {
     return bodies.size();
   }
 
-  private static void putIfSet(JsonObject job, String field, Object value) {
-    if (value != null) {
-      job.put(field, value);
-    }
-  }
 }

@@ -20,8 +20,16 @@ public final class Main {
       "Usage: java -jar fetchbus.jar [COMMAND] [OPTIONS]",
       "  serve [--cluster]   run the service (the default when no command is given)",
       "  fetch FILE|-        fetch the URLs of FILE as one job in this process, then stop (fetch --help)",
+      "  submit FILE|-       submit the URLs of FILE as one job to a running server (--server, --token, --wait)",
+      "  watch ID            follow a job of a running server to its end",
+      "  results ID          print a job's results (--format ndjson|csv, --outcome X)",
+      "  cancel ID           cancel a job",
+      "  jobs                list jobs, newest first",
       "Settings come from FETCHBUS_* variables or a FETCHBUS_CONFIG file; see README.md.",
       "");
+  private static final java.util.Set<String> CLIENT_COMMANDS = java.util.Set.of("submit", "watch", "results",
+      "cancel", "jobs");
+
   private Main() {
   }
 
@@ -38,6 +46,10 @@ public final class Main {
       System.exit(fetch(Arrays.copyOfRange(args, 1, args.length), System.getenv(), System.out, System.err));
       return;
     }
+    if (args.length > 0 && CLIENT_COMMANDS.contains(args[0])) {
+      System.exit(client(args, System.getenv(), System.out, System.err));
+      return;
+    }
     if (args.length > 0 && (args[0].equals("--help") || args[0].equals("-h") || args[0].equals("help"))) {
       System.out.print(USAGE);
       return;
@@ -47,8 +59,16 @@ public final class Main {
 
   /** {@code fetch ARGS}; the exit status. */
   static int fetch(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
-    CommandLine command = new CommandLine(new FetchCommand(env, out, err)).setOut(new PrintWriter(out, true))
-        .setErr(new PrintWriter(err, true));
+    return execute(new CommandLine(new FetchCommand(env, out, err)), "fetch", args, out, err);
+  }
+
+  /** {@code submit|watch|results|cancel|jobs ARGS} against a running server ({@link ClientCommands}). */
+  static int client(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
+    return execute(new CommandLine(new ClientCommands(env, out, err)), args[0], args, out, err);
+  }
+
+  private static int execute(CommandLine command, String name, String[] args, PrintStream out, PrintStream err) {
+    command.setOut(new PrintWriter(out, true)).setErr(new PrintWriter(err, true));
     // 1 for a usage or start-up error (picocli's own default for usage is 2, which here means "some URLs failed").
     command.setParameterExceptionHandler((e, given) -> {
       err.println(e.getMessage());
@@ -56,7 +76,7 @@ public final class Main {
       return 1;
     });
     command.setExecutionExceptionHandler((e, line, parsed) -> {
-      err.println("fetch failed: " + e);
+      err.println(name + " failed: " + e.getMessage());
       return 1;
     });
     return command.execute(args);
