@@ -5,6 +5,8 @@
 # first; each job's line has its objects/s (POST to the job's end) and how many results each fetch node fetched
 # (from its own /metrics on its management port). The JVMs are not pinned: on a two-core machine the nodes share
 # both cores with nginx and PostgreSQL, so the point is that the job's work spreads, not that it doubles.
+# Writes bench/cluster.csv (fetch nodes, URLs, job, objects/s, per-node counts) and renders it with bench/plot.py
+# to bench/cluster.svg.
 # Usage: bench/cluster.sh [path/to/fetchbus.jar]
 # Env: COUNTS ("12000 100000": URLs per timed job; above 12,000 the objects repeat with a query string), REPS (2),
 #      JAVA_OPTS (default @conf/jvm.options), OUT (bench/out), ORIGIN_DIR (/tmp/peers-origin), PORT (8090), API (8089).
@@ -65,9 +67,13 @@ run_job() { # LABEL COUNT
   awk -v l="$1" -v n="$2" -v a="$t0" -v b="$t1" -v s="$status" -v sh="$shares" -v k="${#MANAGEMENT[@]}" \
     'BEGIN{printf "%-10s %d fetch node(s) %7d URLs %7.2f s %7.0f objects/s  %s  fetched by:%s\n", l, k, n, b-a, n/(b-a), s, sh}' \
     | tee -a "$OUT/cluster.txt"
+  [ "$1" = "warm-up" ] || awk -v n="$2" -v a="$t0" -v b="$t1" -v sh="$shares" -v k="${#MANAGEMENT[@]}" -v l="$1" \
+    'BEGIN{printf "%d,%d,%s,%.0f,%s\n", k, n, l, n/(b-a), sh}' >> "$CSV"
 }
 
 echo "=== $(date -u +%FT%TZ) cluster bench: flags $JAVA_OPTS" | tee -a "$OUT/cluster.txt"
+CSV=bench/cluster.csv
+echo "nodes,urls,job,objects_per_s,fetched_by" > "$CSV"
 for phase in 1 2; do
   add_fetch_node
   run_job "warm-up" 12000
@@ -75,3 +81,4 @@ for phase in 1 2; do
     for rep in $(seq 1 "$REPS"); do run_job "job$rep" "$count"; done
   done
 done
+/usr/bin/python3 bench/plot.py cluster "$CSV" bench/cluster.svg
