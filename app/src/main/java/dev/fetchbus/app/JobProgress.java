@@ -32,15 +32,16 @@ final class JobProgress {
     try {
       while (true) {
         view = read.call();
-        String counts = "ok " + view.getInteger("succeeded") + ", failed " + view.getInteger("failed");
+        double seconds = Math.max((System.nanoTime() - started) / 1e9, 1e-3);
+        String counts = "ok " + view.getInteger("succeeded") + ", failed " + view.getInteger("failed") + ", "
+            + bytes(view.getLong("bytes", 0L)) + " at " + bytes((long) (view.getLong("bytes", 0L) / seconds)) + "/s";
         if (bar != null) {
           bar.stepTo(view.getInteger("completed"));
           bar.setExtraMessage("  " + counts);
         } else if (!quiet && System.nanoTime() - lastLine > PLAIN_EVERY_MS * 1_000_000) {
           lastLine = System.nanoTime();
-          double seconds = (lastLine - started) / 1e9;
           stderr.printf("%d/%d done, %s, %.0f URLs/s%n", view.getInteger("completed"), total, counts,
-              view.getInteger("completed") / Math.max(seconds, 1e-3));
+              view.getInteger("completed") / seconds);
         }
         if (JobStatus.fromWire(view.getString("status")).finished()) {
           return view;
@@ -52,5 +53,20 @@ final class JobProgress {
         bar.close();
       }
     }
+  }
+
+  /** Bytes as people read them: B, KiB, MiB or GiB with one decimal. */
+  static String bytes(long n) {
+    if (n < 1024) {
+      return n + " B";
+    }
+    String[] units = {"KiB", "MiB", "GiB", "TiB"};
+    double value = n;
+    int unit = -1;
+    while (value >= 1024 && unit < units.length - 1) {
+      value /= 1024;
+      unit++;
+    }
+    return String.format(java.util.Locale.ROOT, "%.1f %s", value, units[unit]);
   }
 }

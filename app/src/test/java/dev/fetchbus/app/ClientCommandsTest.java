@@ -2,6 +2,8 @@ package dev.fetchbus.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.fetchbus.verticles.testing.TestOrigin;
+import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -34,11 +36,15 @@ class ClientCommandsTest {
     assertThat(errors.out).contains("/missing/3", "http_error");
     Run all = run("results", id);
     assertThat(all.out.lines().count()).isEqualTo(3);
+    long bytes = all.out.lines().mapToLong(line -> new JsonObject(line).getLong("bytes")).sum();
+    assertThat(running.api.job(id).getLong("bytes")).as("the job counts its results' bytes").isEqualTo(bytes)
+        .isGreaterThanOrEqualTo(TestOrigin.object(1).length + TestOrigin.object(2).length);
 
     assertThat(run("jobs").out).contains(id, "done", "3/3");
     Run watched = run("watch", id);
     assertThat(watched.status).isEqualTo(2);
     assertThat(watched.out).contains(id + " done: 2 ok, 1 failed of 3");
+    assertThat(watched.err).as("the plain progress line").contains("3/3 done, ok 2, failed 1, ", " KiB at ", "/s, ");
   }
 
   @Test

@@ -6,12 +6,13 @@ import java.time.OffsetDateTime;
 import java.util.Locale;
 
 /**
- * A job as users see it: status, counts and timings. {@code storageErrors} counts the results that are
+ * A job as users see it: status, counts and timings. {@code bytes}: the body bytes of its stored results (decoded
+ * ones, when it decodes). {@code storageErrors} counts the results that are
  * {@code storage_error}; when there are any, {@code warnings} says that the mirror volume is full or failing.
  * {@code callback} is where the job's callback stands, null for a job without a callback URL.
  */
 public record JobView(String id, JobStatus status, int total, int completed, int succeeded, int failed,
-                      int storageErrors, OffsetDateTime createdAt, OffsetDateTime startedAt,
+                      int storageErrors, long bytes, OffsetDateTime createdAt, OffsetDateTime startedAt,
                       OffsetDateTime finishedAt, Callback callback) {
 
   /**
@@ -54,6 +55,7 @@ public record JobView(String id, JobStatus status, int total, int completed, int
         .put("succeeded", succeeded)
         .put("failed", failed)
         .put("storageErrors", storageErrors)
+        .put("bytes", bytes)
         .put("warnings", warnings())
         .put("createdAt", text(createdAt))
         .put("startedAt", text(startedAt))
@@ -73,7 +75,7 @@ public record JobView(String id, JobStatus status, int total, int completed, int
   public static JobView fromJson(JsonObject json) {
     return new JobView(json.getString("id"), JobStatus.fromWire(json.getString("status")),
         json.getInteger("total"), json.getInteger("completed"), json.getInteger("succeeded"), json.getInteger("failed"),
-        json.getInteger("storageErrors", 0), time(json.getString("createdAt")), time(json.getString("startedAt")), time(json.getString("finishedAt")),
+        json.getInteger("storageErrors", 0), json.getLong("bytes", 0L), time(json.getString("createdAt")), time(json.getString("startedAt")), time(json.getString("finishedAt")),
         Callback.fromJson(json.getJsonObject("callback")));
   }
 

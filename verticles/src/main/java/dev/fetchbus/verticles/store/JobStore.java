@@ -24,7 +24,7 @@ import java.util.UUID;
 
 /** The SQL of jobs, their URLs and results, and the outbox (uploads: {@link UploadStore}); nothing else. */
 public final class JobStore {
-  private static final String JOB_COLUMNS = "id, status, total, completed, succeeded, failed, storage_errors,"
+  private static final String JOB_COLUMNS = "id, status, total, completed, succeeded, failed, storage_errors, bytes,"
       + " created_at, started_at, finished_at, callback_url";
   // A job read for its view comes with its callback's outbox task, if it has one yet: one probe of outbox_job. Once
   // the task is pruned, the outcome it left on the job's row stands in for it.
@@ -153,8 +153,9 @@ public final class JobStore {
           + " $7::int[], $8::smallint[], $9::boolean[], $10::text[])"
           + " AS t(seq, outcome, http_status, bytes, sha256, duration_ms, attempts, decoded, path)"
           + " JOIN (SELECT total FROM jobs WHERE id = $1) j ON t.seq >= 0 AND t.seq < j.total"
-          + " ON CONFLICT (job_id, seq) DO NOTHING RETURNING outcome)"
+          + " ON CONFLICT (job_id, seq) DO NOTHING RETURNING outcome, bytes)"
           + " UPDATE jobs SET completed = completed + (SELECT count(*) FROM ins),"
+          + " bytes = jobs.bytes + (SELECT coalesce(sum(bytes), 0) FROM ins),"
           + " succeeded = succeeded + (SELECT count(*) FROM ins WHERE outcome = 'ok'),"
           + " failed = failed + (SELECT count(*) FROM ins WHERE outcome <> 'ok'),"
           + " storage_errors = storage_errors + (SELECT count(*) FROM ins WHERE outcome = 'storage_error')"
@@ -576,7 +577,7 @@ public final class JobStore {
   private static JobView jobView(Row row) {
     return new JobView(row.getUUID("id").toString(), JobStatus.fromWire(row.getString("status")),
         row.getInteger("total"), row.getInteger("completed"), row.getInteger("succeeded"), row.getInteger("failed"),
-        row.getInteger("storage_errors"), row.getOffsetDateTime("created_at"), row.getOffsetDateTime("started_at"),
+        row.getInteger("storage_errors"), row.getLong("bytes"), row.getOffsetDateTime("created_at"), row.getOffsetDateTime("started_at"),
         row.getOffsetDateTime("finished_at"), callback(row));
   }
 

@@ -50,6 +50,7 @@ final class MemoryStore {
     JobView view() {
       int succeeded = (int) results.values().stream().filter(r -> r.outcome() == Outcome.OK).count();
       return new JobView(id, status, urls.size(), results.size(), succeeded, results.size() - succeeded, 0,
+          results.values().stream().mapToLong(FetchResult::bytes).sum(),
           OffsetDateTime.now(), null, null, null);
     }
   }

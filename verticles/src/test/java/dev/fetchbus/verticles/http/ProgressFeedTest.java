@@ -55,7 +55,7 @@ class ProgressFeedTest {
   }
 
   private static JobView job(JobStatus status, int completed) {
-    return new JobView(ID, status, 3, completed, completed, 0, 0, null, null, null, null);
+    return new JobView(ID, status, 3, completed, completed, 0, 0, 0, null, null, null, null);
   }
 
   /** Records what a feed sends, on the feed's event loop, read from the test thread. */
