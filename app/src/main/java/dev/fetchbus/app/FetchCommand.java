@@ -138,7 +138,7 @@ final class FetchCommand implements Callable<Integer> {
           stderr.printf("resuming job %s: %d of %d done before%n", job.getString("id"), job.getInteger("completed"),
               job.getInteger("total"));
         }
-        return follow(bus, job.getString("id"), job.getInteger("total"));
+        return follow(app, bus, job.getString("id"), job.getInteger("total"));
       }
     }
     stderr.println("no unfinished job to resume in this data dir");
@@ -181,11 +181,11 @@ final class FetchCommand implements Callable<Integer> {
       return 1;
     }
     startFetcher(app);
-    return follow(bus, submitted.getString("id"), urls.size());
+    return follow(app, bus, submitted.getString("id"), urls.size());
   }
 
   /** Follows the job to its end (Ctrl-C cancels it), reads its results, prints the summary; the exit status. */
-  private int follow(Bus bus, String id, int total) throws Exception {
+  private int follow(FetchbusApp app, Bus bus, String id, int total) throws Exception {
     AtomicBoolean interrupted = new AtomicBoolean();
     Signal.handle(new Signal("INT"), signal -> {
       // Cancelled, not dropped: the results so far are stored and the job ends as cancelled.
@@ -201,7 +201,7 @@ final class FetchCommand implements Callable<Integer> {
       summary.print(stdout, view, (System.nanoTime() - started) / 1e9);
     }
     if (mirror != null) {
-      int placed = copyBodies(bodies);
+      int placed = copyBodies(app.config(), bodies);
       if (!quiet) {
         stdout.printf("%d bodies under %s%n", placed, mirror);
       }
@@ -245,8 +245,7 @@ final class FetchCommand implements Callable<Integer> {
    * Copies the kept bodies from the service's mirror dir ({@code fetch.mirrorDir}, else {@code <dataDir>/mirror},
    * where a result's {@code path} "mirror/<job>/<seq>" is) to {@code --mirror}, laid out by {@link MirrorLayout}.
    */
-  private int copyBodies(List<JsonObject> bodies) throws IOException {
-    JsonObject config = config();
+  private int copyBodies(JsonObject config, List<JsonObject> bodies) throws IOException {
     String configured = config.getJsonObject("fetch").getString("mirrorDir");
     Path kept = configured != null ? Path.of(configured)
         : Path.of(config.getString("dataDir")).resolve("mirror");

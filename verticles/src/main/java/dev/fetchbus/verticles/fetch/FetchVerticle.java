@@ -148,10 +148,11 @@ public class FetchVerticle extends VerticleBase {
         LOG.warn("job {} did not complete this time; it stays unfinished and is resumed later: {}", id,
             ar.cause().toString());
       }
-      // A run that stopped before the job's end gives its place and chunks back, so the next run, here or on
-      // another node, takes them up at once (a stopping node gives back all of them at once).
+      // A run that ended gives its place and chunks back, and the others renew to take up its share at once (a
+      // stopping node gives back all of them together).
       if (!stopping) {
-        release(id);
+        release(id).onSuccess(v -> vertx.eventBus().publish(Addresses.FETCH_JOBS_WORKERS,
+            new JsonObject().put("id", id).put("invite", false)));
       }
     });
     return true;

@@ -304,7 +304,7 @@ final class JobRun {
       if (perHost.getOrDefault(host, 0) >= hostConcurrency) {
         continue;
       }
-      Long freeAt = hostFreeAt.get(host);
+      Long freeAt = hostFreeAt.isEmpty() ? null : hostFreeAt.get(host);
       if (freeAt != null && freeAt - now > 0) {
         wakeAt = Math.min(wakeAt, freeAt);
         continue;
@@ -428,18 +428,15 @@ final class JobRun {
             chunk, err.toString()));
   }
 
-  /** This node has nothing left to do while others finish the job: it gives its place back and ends its run. */
+  /** This node has nothing left to do while others finish the job: it ends its run (which gives its place back). */
   private void leave() {
     ending = true;
     vertx.cancelTimer(renewTimer);
     vertx.cancelTimer(deadlineTimer);
     vertx.cancelTimer(progressTimer);
-    bus.request(Addresses.STORE_JOBS_RELEASE, new JsonObject().put("owner", lease.owner()).put("id", id))
-        .onComplete(ar -> {
-          LOG.info("job {}: no chunk left here; the nodes still working on it finish it", id);
-          announce(false);
-          ended.tryComplete();
-        });
+    vertx.cancelTimer(delayTimer);
+    LOG.info("job {}: no chunk left here; the nodes still working on it finish it", id);
+    ended.tryComplete();
   }
 
   /**
@@ -492,6 +489,8 @@ final class JobRun {
     exhausted = false;
     ending = false;
     armDeadline();
+    // A renewal that came due while the run was ending did not arm the next one.
+    renew();
     pump();
   }
 
