@@ -17,6 +17,12 @@ public final class Addresses {
    */
   public static final String STORE_JOBS_LIST = "fetchbus.store.jobs.list";
   /**
+   * Store: how a job's stored results ended. Request {"id", "hosts" (how many hosts per list)}, reply {"id",
+   * "outcomes": {outcome: n}, "slowestHosts": [host], "failingHosts": [host]}, a host being {"host", "results",
+   * "failed", "meanMs"}; fails NOT_FOUND.
+   */
+  public static final String STORE_JOBS_SUMMARY = "fetchbus.store.jobs.summary";
+  /**
    * Store: the first step of a purge: mark an ended job as being purged (from then on reads do not see it, and its
    * idempotency key is free). Again for a job already marked. Request {"id"}, reply {"purging": true}; NOT_FOUND,
    * CONFLICT while the job has not ended.

@@ -65,6 +65,7 @@ public class HttpVerticle extends VerticleBase {
     new AdminRoutes(vertx, config().getJsonObject("monitor")).mount(router);
     Health.mount(router, vertx, bus);
     new OpenApiRoutes(spec.document()).mount(router);
+    new DashboardRoutes().mount(router);
     ProblemResponses.mount(router);
     return router;
   }

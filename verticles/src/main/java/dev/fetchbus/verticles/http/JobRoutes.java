@@ -52,6 +52,7 @@ final class JobRoutes {
     router.get("/api/jobs").handler(checked("listJobs")).handler(this::list);
     router.get("/api/jobs/:id").handler(checked("getJob")).handler(this::get);
     router.get("/api/jobs/:id/results").handler(checked("getJobResults")).handler(this::results);
+    router.get("/api/jobs/:id/summary").handler(checked("getJobSummary")).handler(this::summary);
     router.get("/api/jobs/:id/events").handler(checked("getJobEvents")).handler(this::events);
     router.get("/api/jobs/:id/report").handler(checked("getJobReport")).handler(this::report);
     router.delete("/api/jobs/:id").handler(checked("deleteJob")).handler(this::delete);
@@ -171,8 +172,19 @@ final class JobRoutes {
   }
 
   private void get(RoutingContext ctx) {
-    bus.request(Addresses.STORE_JOBS_GET, new JsonObject().put("id", JobId.canonical(ctx.pathParam("id"))))
-        .onSuccess(job -> ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, JSON).end(job.encode()))
+    answer(ctx, Addresses.STORE_JOBS_GET, new JsonObject().put("id", JobId.canonical(ctx.pathParam("id"))));
+  }
+
+  /** {@code ?hosts=N}: outcome counts, and the N slowest and N most failing hosts of the stored results. */
+  private void summary(RoutingContext ctx) {
+    answer(ctx, Addresses.STORE_JOBS_SUMMARY, new JsonObject().put("id", JobId.canonical(ctx.pathParam("id")))
+        .put("hosts", validated(ctx).getQuery().get("hosts").getInteger(10)));
+  }
+
+  /** The store's reply as the JSON body. */
+  private void answer(RoutingContext ctx, String address, JsonObject request) {
+    bus.request(address, request)
+        .onSuccess(reply -> ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, JSON).end(reply.encode()))
         .onFailure(ctx::fail);
   }
 

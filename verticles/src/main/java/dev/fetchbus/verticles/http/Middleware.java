@@ -32,9 +32,13 @@ final class Middleware {
   private static final CharSequence IDENTITY = HttpHeaders.createOptimized("identity");
   private static final CharSequence X_CONTENT_TYPE_OPTIONS = HttpHeaders.createOptimized("X-Content-Type-Options");
   private static final CharSequence CONTENT_SECURITY_POLICY = HttpHeaders.createOptimized("Content-Security-Policy");
-  /** Compressed when the client accepts it: the text we generate. Files (reports, uploads) and event streams are not. */
+  /**
+   * Compressed when the client accepts it: the text we generate and the dashboard's files. Reports, uploads and event
+   * streams are not.
+   */
   private static final List<String> COMPRESSIBLE = List.of("application/json", "application/problem+json",
-      "application/x-ndjson", "text/csv", "application/yaml", "text/plain; version=0.0.4");
+      "application/x-ndjson", "text/csv", "application/yaml", "text/plain; version=0.0.4", "text/html", "text/css",
+      "text/javascript", "application/javascript");
 
   private final RequestTracker tracker;
   private final boolean compression;

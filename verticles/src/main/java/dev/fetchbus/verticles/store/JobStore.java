@@ -168,6 +168,21 @@ public final class JobStore {
           + "WHERE r.job_id = $1 AND r.seq > $2"
           + " AND ($4 = 'all' OR ($4 = 'error' AND r.outcome <> 'ok') OR r.outcome = $4)"
           + " ORDER BY r.seq LIMIT $3";
+  /**
+   * Results by outcome, then the hosts with the highest mean duration and those with the most failures ($2 each). A
+   * host is the URL's scheme and authority without user info, as the fetcher counts per-host limits.
+   */
+  private static final String SUMMARIZE_RESULTS =
+      "WITH r AS MATERIALIZED (SELECT r.outcome, r.duration_ms, lower(regexp_replace(u.url,"
+          + " '^([A-Za-z][A-Za-z0-9+.-]*://)(?:[^@/?#]*@)?([^/?#]*).*$', '\\1\\2')) AS host"
+          + " FROM results r JOIN job_urls u USING (job_id, seq) WHERE r.job_id = $1),"
+          + " hosts AS (SELECT host, count(*) AS n, count(*) FILTER (WHERE outcome <> 'ok') AS failed,"
+          + " avg(duration_ms)::float8 AS mean_ms FROM r GROUP BY host)"
+          + " (SELECT 'outcome' AS list, outcome AS name, count(*) AS n, 0::bigint AS failed, 0::float8 AS mean_ms"
+          + " FROM r GROUP BY outcome)"
+          + " UNION ALL (SELECT 'slowest', host, n, failed, mean_ms FROM hosts ORDER BY mean_ms DESC, host LIMIT $2)"
+          + " UNION ALL (SELECT 'failing', host, n, failed, mean_ms FROM hosts WHERE failed > 0"
+          + " ORDER BY failed DESC, host LIMIT $2)";
   private static final String SELECT_JOBS =
       JOB_WITH_CALLBACK + " WHERE purging_at IS NULL AND ($1::text IS NULL OR status = $1)"
           + " AND ($2::uuid IS NULL OR (created_at, id) < (SELECT created_at, id FROM jobs WHERE id = $2))"
@@ -451,6 +466,27 @@ public final class JobStore {
   }
 
   /** Jobs, newest first, optionally of one status, after the job {@code after} (a cursor from the last page). */
+  /** How the job's stored results ended: counts per outcome, its slowest and its most failing hosts. */
+  public Future<JsonObject> summary(UUID id, int hosts) {
+    return get(id).compose(job -> pool.preparedQuery(SUMMARIZE_RESULTS).execute(Tuple.of(id, hosts))).map(rows -> {
+      JsonObject outcomes = new JsonObject();
+      JsonArray slowest = new JsonArray();
+      JsonArray failing = new JsonArray();
+      for (Row row : rows) {
+        String list = row.getString("list");
+        if ("outcome".equals(list)) {
+          outcomes.put(row.getString("name"), row.getLong("n"));
+        } else {
+          ("slowest".equals(list) ? slowest : failing).add(new JsonObject().put("host", row.getString("name"))
+              .put("results", row.getLong("n")).put("failed", row.getLong("failed"))
+              .put("meanMs", Math.round(row.getDouble("mean_ms"))));
+        }
+      }
+      return new JsonObject().put("id", id.toString()).put("outcomes", outcomes).put("slowestHosts", slowest)
+          .put("failingHosts", failing);
+    });
+  }
+
   public Future<List<JobView>> list(JobStatus status, UUID after, int limit) {
     // A cursor whose job was purged would end the listing silently: say so instead.
     Future<?> cursor = after == null ? Future.succeededFuture() : get(after).recover(err -> Future.failedFuture(

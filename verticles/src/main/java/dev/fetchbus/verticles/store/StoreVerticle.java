@@ -30,6 +30,7 @@ import org.slf4j.LoggerFactory;
 /** Owns the PostgreSQL pool and answers the {@code fetchbus.store.*} addresses. */
 public class StoreVerticle extends VerticleBase {
   private static final int MAX_PAGE = 5_000;
+  private static final int MAX_SUMMARY_HOSTS = 100;
   private static final int PRUNE_BATCH = 1_000;
   private static final long FIRST_PING_RETRY_MS = 500;
 
@@ -87,6 +88,8 @@ public class StoreVerticle extends VerticleBase {
                     ResultBatch.fromJson(req).results())),
             consume(Addresses.STORE_RESULTS_PAGE, req -> store.results(JobStore.jobId(req),
                 req.getInteger("afterSeq", -1), pageLimit(req), req.getString("outcome", "all")).map(rs -> list("results", rs.stream().map(FetchResult::toJson).toList()))),
+            consume(Addresses.STORE_JOBS_SUMMARY, req -> store.summary(JobStore.jobId(req),
+                Math.min(req.getInteger("hosts", 10), MAX_SUMMARY_HOSTS))),
             consume(Addresses.STORE_JOBS_LIST, req -> store.list(
                     req.getString("status") == null ? null : JobStatus.fromWire(req.getString("status")),
                     req.getString("after") == null ? null : JobStore.jobId(req.getString("after")),

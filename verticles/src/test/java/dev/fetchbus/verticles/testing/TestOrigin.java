@@ -9,6 +9,7 @@ import io.vertx.core.http.HttpServerRequest;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.Random;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.List;
@@ -21,38 +22,80 @@ import io.vertx.core.MultiMap;
  * {@code /slow/{n}?ms=...} (the object after a timer), {@code /seen/{n}} (the object, and the request's headers and
  * arrival kept: {@link #seen()}), {@code /to/{port}/{n}} (a 302 to {@code /seen/{n}} on 127.0.0.1:port); anything
  * else is a 400. It counts the {@code /slow} requests it holds at once, and the most it ever held
- * ({@link #mostSlowAtOnce()}): what a per-host limit bounds.
+ * ({@link #mostSlowAtOnce()}): what a per-host limit bounds. {@code /held/{n}} is the object once {@link #release()}
+ * has been called: until then the request waits.
  */
 public final class TestOrigin {
   private final HttpServer server;
   private final AtomicInteger slowNow;
   private final AtomicInteger slowMost;
   private final Queue<Seen> seen;
+  private final Held held;
 
   /** A request to {@code /seen/{n}}: its path, headers and arrival (System.nanoTime). */
   public record Seen(String path, MultiMap headers, long nanos) {
   }
 
-  private TestOrigin(HttpServer server, AtomicInteger slowNow, AtomicInteger slowMost, Queue<Seen> seen) {
+  private TestOrigin(HttpServer server, AtomicInteger slowNow, AtomicInteger slowMost, Queue<Seen> seen, Held held) {
     this.server = server;
     this.slowNow = slowNow;
     this.slowMost = slowMost;
     this.seen = seen;
+    this.held = held;
+  }
+
+  /** The {@code /held} requests, kept until released; once released, answered as they come. */
+  private static final class Held {
+    private final Queue<HttpServerRequest> waiting = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean released = new AtomicBoolean();
+
+    void add(HttpServerRequest request, int n) {
+      if (released.get()) {
+        answer(request, n);
+        return;
+      }
+      waiting.add(request);
+      // A release between the check and the add would otherwise leave this one waiting.
+      if (released.get()) {
+        drain();
+      }
+    }
+
+    void release() {
+      released.set(true);
+      drain();
+    }
+
+    private void drain() {
+      for (HttpServerRequest request; (request = waiting.poll()) != null; ) {
+        answer(request, Integer.parseInt(request.path().substring("/held/".length())));
+      }
+    }
+
+    private static void answer(HttpServerRequest request, int n) {
+      request.response().end(Buffer.buffer(object(n)));
+    }
   }
 
   public static Future<TestOrigin> start(Vertx vertx) {
     AtomicInteger now = new AtomicInteger();
     AtomicInteger most = new AtomicInteger();
     Queue<Seen> seen = new ConcurrentLinkedQueue<>();
+    Held held = new Held();
     return vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
-        .requestHandler(request -> handle(vertx, request, now, most, seen))
+        .requestHandler(request -> handle(vertx, request, now, most, seen, held))
         .listen()
-        .map(server -> new TestOrigin(server, now, most, seen));
+        .map(server -> new TestOrigin(server, now, most, seen, held));
   }
 
   /** The requests to {@code /seen/...} so far, in arrival order. */
   public List<Seen> seen() {
     return List.copyOf(seen);
+  }
+
+  /** Answers every {@code /held} request, those waiting and those to come. */
+  public void release() {
+    held.release();
   }
 
   public int port() {
@@ -96,7 +139,7 @@ public final class TestOrigin {
   }
 
   private static void handle(Vertx vertx, HttpServerRequest request, AtomicInteger now, AtomicInteger most,
-                             Queue<Seen> seen) {
+                             Queue<Seen> seen, Held held) {
     String[] parts = request.path().split("/");
     if (parts.length == 4 && parts[1].equals("to")) {
       request.response().setStatusCode(302)
@@ -112,6 +155,7 @@ public final class TestOrigin {
         request.response().end(Buffer.buffer(object(n)));
       }
       case "missing" -> request.response().setStatusCode(404).end(missingBody(n));
+      case "held" -> held.add(request, n);
       case "slow" -> {
         most.accumulateAndGet(now.incrementAndGet(), Math::max);
         vertx.setTimer(Long.parseLong(request.getParam("ms", "1000")), id -> {

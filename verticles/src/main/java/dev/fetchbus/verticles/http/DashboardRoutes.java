@@ -1,0 +1,60 @@
+package dev.fetchbus.verticles.http;
+
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.StaticHandler;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.Properties;
+
+/**
+ * The browser dashboard: {@code GET /} and {@code /dashboard/*}, static files from the jar, with the uPlot WebJar
+ * under {@code /dashboard/uplot/}. The page calls the public API only, so it needs no route of its own and sits
+ * outside the token-protected prefixes (the page asks for the token the API wants).
+ */
+final class DashboardRoutes {
+  private static final String PAGES = "fetchbus/dashboard";
+  /**
+   * Scripts, styles and API calls from this origin only; no inline script or style attribute, no plugin, no form
+   * posting elsewhere, no framing.
+   */
+  private static final CharSequence PAGE_POLICY = HttpHeaders.createOptimized("default-src 'none'; script-src 'self';"
+      + " style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none';"
+      + " frame-ancestors 'none'");
+  private static final CharSequence CONTENT_SECURITY_POLICY = HttpHeaders.createOptimized("Content-Security-Policy");
+  /** The WebJar's path carries its version, so a new uPlot is a new URL and its files can be kept a year. */
+  private static final int LIBRARY_MAX_AGE_SECONDS = 365 * 24 * 3600;
+
+  void mount(Router router) {
+    // Not cached: the page and its script must change together when the service is upgraded.
+    StaticHandler pages = StaticHandler.create(PAGES).setDirectoryListing(false).setIndexPage("index.html")
+        .setCachingEnabled(false);
+    StaticHandler uplot = StaticHandler.create(webJar("uplot") + "/dist").setDirectoryListing(false)
+        .setMaxAgeSeconds(LIBRARY_MAX_AGE_SECONDS);
+    router.get("/").handler(DashboardRoutes::pagePolicy).handler(pages);
+    router.get("/dashboard/uplot/*").handler(DashboardRoutes::pagePolicy).handler(uplot);
+    router.get("/dashboard/*").handler(DashboardRoutes::pagePolicy).handler(pages);
+  }
+
+  private static void pagePolicy(RoutingContext ctx) {
+    ctx.response().headers().set(CONTENT_SECURITY_POLICY, PAGE_POLICY);
+    ctx.next();
+  }
+
+  /** The class-path folder of an npm WebJar, at the version the build put on the class path. */
+  static String webJar(String name) {
+    String properties = "META-INF/maven/org.webjars.npm/" + name + "/pom.properties";
+    try (InputStream in = DashboardRoutes.class.getClassLoader().getResourceAsStream(properties)) {
+      if (in == null) {
+        throw new IllegalStateException("the WebJar " + name + " is not on the class path (" + properties + ")");
+      }
+      Properties pom = new Properties();
+      pom.load(in);
+      return "META-INF/resources/webjars/" + name + "/" + pom.getProperty("version");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
