@@ -111,6 +111,20 @@ class MiddlewareTest {
     }
 
     @Test
+    void theDashboardsFilesComeWithThePagePolicyAndNothingElseUnderItsPrefixIsServed() {
+      for (String path : List.of("/", "/dashboard/app.js", "/dashboard/app.css", "/dashboard/uplot/uPlot.iife.min.js")) {
+        HttpResponse<Buffer> response = send(client.getAbs(app.url(path)));
+        assertThat(response.statusCode()).as(path).isEqualTo(200);
+        assertThat(response.getHeader("Content-Security-Policy")).as(path)
+            .startsWith("default-src 'none'; script-src 'self';").doesNotContain("unsafe");
+      }
+      for (String path : List.of("/dashboard/..%2F", "/dashboard/..%2Fopenapi%2Fopenapi.yaml", "/dashboard/.hidden",
+          "/dashboard/uplot/..%2F..%2FLICENSE", "/dashboard/nothing.js", "/dashboard/")) {
+        assertProblem(send(client.getAbs(app.url(path))), 404, "not-found");
+      }
+    }
+
+    @Test
     void unknownRoutesAndMethodsAreProblems() {
       assertProblem(send(client.getAbs(app.url("/no/such/route"))), 404, "not-found");
       assertProblem(send(client.request(HttpMethod.PUT, app.port, "127.0.0.1", "/api/jobs")), 405,

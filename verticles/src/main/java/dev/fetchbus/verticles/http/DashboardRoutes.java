@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.Properties;
+import java.util.regex.Pattern;
 
 /**
  * The browser dashboard: {@code GET /} and {@code /dashboard/*}, static files from the jar, with the uPlot WebJar
@@ -16,6 +17,7 @@ import java.util.Properties;
  */
 final class DashboardRoutes {
   private static final String PAGES = "fetchbus/dashboard";
+  private static final Pattern FILE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
   /**
    * Scripts, styles and API calls from this origin only; no inline script or style attribute, no plugin, no form
    * posting elsewhere, no framing.
@@ -33,14 +35,24 @@ final class DashboardRoutes {
         .setCachingEnabled(false);
     StaticHandler uplot = StaticHandler.create(webJar("uplot") + "/dist").setDirectoryListing(false)
         .setMaxAgeSeconds(LIBRARY_MAX_AGE_SECONDS);
-    router.get("/").handler(DashboardRoutes::pagePolicy).handler(pages);
-    router.get("/dashboard/uplot/*").handler(DashboardRoutes::pagePolicy).handler(uplot);
-    router.get("/dashboard/*").handler(DashboardRoutes::pagePolicy).handler(pages);
+    router.get("/").handler(ctx -> serve(ctx, "/", pages));
+    router.get("/dashboard/uplot/*").handler(ctx -> serve(ctx, "/dashboard/uplot/", uplot));
+    router.get("/dashboard/*").handler(ctx -> serve(ctx, "/dashboard/", pages));
   }
 
-  private static void pagePolicy(RoutingContext ctx) {
+  /**
+   * Only a plain file name right under {@code prefix} reaches the static handler; anything else (an encoded slash,
+   * dots, a sub-folder) is left to the 404. The static handler's own checks are not relied on: it fails with a 500
+   * on some encoded names, such as {@code ..%2F}.
+   */
+  private static void serve(RoutingContext ctx, String prefix, StaticHandler files) {
+    String path = ctx.request().path();
+    if (!path.equals("/") && !FILE_NAME.matcher(path.substring(prefix.length())).matches()) {
+      ctx.next();
+      return;
+    }
     ctx.response().headers().set(CONTENT_SECURITY_POLICY, PAGE_POLICY);
-    ctx.next();
+    files.handle(ctx);
   }
 
   /** The class-path folder of an npm WebJar, at the version the build put on the class path. */
