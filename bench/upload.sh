@@ -12,7 +12,8 @@
 # Usage: bench/upload.sh [path/to/fetchbus.jar]
 # Env: DURATION seconds per wrk run (10), WARMUP seconds of wrk before measuring (10), SIZE (2G), PORT (8091),
 #      RATE offered /hello req/s of the paced phases (20000, over 100 connections),
-#      JAVA_OPTS (default: conf/jvm.options), OUT (bench/out).
+#      JAVA_OPTS (default: conf/jvm.options), OUT (bench/out), CSV (bench/upload-rss.csv), SVG (bench/upload-rss.svg).
+# Every VmRSS sample goes to $CSV (seconds,phase,rss_kib), rendered as $SVG: resident memory over time per phase.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 JAR=$(readlink -f "${1:-app/target/fetchbus.jar}")
@@ -33,11 +34,16 @@ trap 'kill $SAMPLER $UPLOADER $SERVER 2>/dev/null; wait $SERVER 2>/dev/null; rm 
 start_fetchbus "$JAR" "$PORT" "$OUT/upload-server.log"
 BASE=http://127.0.0.1:$PORT
 
-# Peak VmRSS (KiB) of the server while the sampler ran; start_sampler, then stop_sampler prints it.
+CSV=${CSV:-bench/upload-rss.csv}; SVG=${SVG:-bench/upload-rss.svg}
+echo "seconds,phase,rss_kib" > "$OUT/upload-rss.csv"
+STARTED=$(date +%s.%N)
+# Peak VmRSS (KiB) of the server while the sampler ran; start_sampler PHASE, then stop_sampler prints it. Every
+# sample is kept, with the phase and the seconds since the bench started.
 start_sampler() {
   echo 0 > "$OUT/upload-rss.peak"
   (peak=0; while :; do
      r=$(awk '/^VmRSS/{print $2}' /proc/$SERVER/status 2>/dev/null || echo 0)
+     echo "$(awk -v a="$STARTED" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }'),$1,${r:-0}" >> "$OUT/upload-rss.csv"
      if [ "${r:-0}" -gt "$peak" ]; then peak=$r; echo "$peak" > "$OUT/upload-rss.peak"; fi
      sleep 0.1
    done) &
@@ -74,15 +80,15 @@ hello "$WARMUP" > /dev/null
 : > "$OUT/upload-runs.txt"; upload
 
 : > "$OUT/upload-runs.txt"
-start_sampler; upload; PEAK_UPLOAD=$(stop_sampler)
+start_sampler "one upload alone"; upload; PEAK_UPLOAD=$(stop_sampler)
 UPLOAD_ALONE=$(mbps "$OUT/upload-runs.txt")
 read -r bytes _ < "$OUT/upload-runs.txt"
 [ "$bytes" = "$(stat -c %s "$BODY")" ] || echo "WARNING: curl sent $bytes bytes of $(stat -c %s "$BODY")"
 
-start_sampler; read -r RPS_ALONE P99_ALONE <<< "$(hello "$DURATION")"; PEAK_HELLO=$(stop_sampler)
+start_sampler "/hello alone (wrk)"; read -r RPS_ALONE P99_ALONE <<< "$(hello "$DURATION")"; PEAK_HELLO=$(stop_sampler)
 
 : > "$OUT/upload-runs.txt"; rm -f "$OUT/upload-stop"
-start_sampler
+start_sampler "uploads during /hello (wrk)"
 (while [ ! -e "$OUT/upload-stop" ]; do upload; done) & UPLOADER=$!
 read -r RPS_BUSY P99_BUSY <<< "$(hello "$DURATION")"
 touch "$OUT/upload-stop"; wait $UPLOADER; UPLOADER= # the upload in flight finishes and is counted
@@ -93,7 +99,7 @@ read -r RPS_AFTER P99_AFTER <<< "$(hello "$DURATION")"
 
 read -r PACED_ALONE PACED_MEAN_ALONE PACED_MAX_ALONE PACED_FAILED_ALONE <<< "$(paced "$DURATION")"
 : > "$OUT/upload-runs.txt"; rm -f "$OUT/upload-stop"
-start_sampler
+start_sampler "uploads during paced /hello"
 (while [ ! -e "$OUT/upload-stop" ]; do upload; done) & UPLOADER=$!
 read -r PACED_BUSY PACED_MEAN_BUSY PACED_MAX_BUSY PACED_FAILED_BUSY <<< "$(paced "$DURATION")"
 touch "$OUT/upload-stop"; wait $UPLOADER; UPLOADER=
@@ -114,3 +120,6 @@ HWM=$(awk '/^VmHWM/{print $2}' /proc/$SERVER/status)
     "$(awk -v a="$PACED_ALONE" -v b="$PACED_BUSY" 'BEGIN { printf "%.0f", 100 * b / a }')" "$UPLOAD_PACED" "$PEAK_PACED"
   printf 'JVM peak RSS (VmHWM):   %d KiB\n' "$HWM"
 } | tee -a "$OUT/upload.txt"
+cp "$OUT/upload-rss.csv" "$CSV"
+/usr/bin/python3 bench/plot.py upload-rss "$CSV" "$SVG"
+echo "wrote $CSV and $SVG"

@@ -128,8 +128,11 @@ public final class ConfigLoader {
     return text;
   }
 
+  /** A JsonArray that can still be added to (a command adds its own entries, such as {@code fetch --allow}). */
   private static JsonArray list(String text) {
-    return new JsonArray(Arrays.stream(text.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList());
+    JsonArray list = new JsonArray();
+    Arrays.stream(text.split(",")).map(String::trim).filter(s -> !s.isEmpty()).forEach(list::add);
+    return list;
   }
 
   private record Setting(String path, Function<String, Object> parse) {

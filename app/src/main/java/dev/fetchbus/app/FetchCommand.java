@@ -173,6 +173,8 @@ final class FetchCommand implements Callable<Integer> {
     if (mirror != null) {
       job.put("body", "mirror");
     }
+    // The fetcher first, so that the stored job is handed to it at once rather than found by its next sweep.
+    startFetcher(app);
     JsonObject submitted;
     try {
       submitted = FetchbusApp.await(bus.request(Addresses.JOBS_SUBMIT, job), BUS_MS);
@@ -180,7 +182,6 @@ final class FetchCommand implements Callable<Integer> {
       stderr.println("the job was refused: " + (e.getCause() == null ? e : e.getCause().getMessage()));
       return 1;
     }
-    startFetcher(app);
     return follow(app, bus, submitted.getString("id"), urls.size());
   }
 

@@ -76,7 +76,10 @@ public final class Main {
       return 1;
     });
     command.setExecutionExceptionHandler((e, line, parsed) -> {
-      err.println(name + " failed: " + e.getMessage());
+      err.println(name + " failed: " + (e.getMessage() == null ? e : e.getMessage()));
+      if (e instanceof RuntimeException && !(e instanceof IllegalArgumentException)) {
+        e.printStackTrace(err); // not a refusal with a reason: a defect, to be reported with its trace
+      }
       return 1;
     });
     return command.execute(args);

@@ -36,6 +36,8 @@ class ConfigLoaderTest {
     assertThat(config.getString("dataDir")).isEqualTo("/from-file");
     assertThat(config.getJsonObject("pg").getString("url")).isEqualTo("postgresql://u:p@db:5432/fetchbus");
     assertThat(config.getJsonObject("fetch").getJsonArray("allow")).containsExactly("127.0.0.0/8", "::1/128");
+    // fetch --allow adds to the list the environment gave.
+    assertThat(config.getJsonObject("fetch").getJsonArray("allow").add("10.0.0.0/8")).hasSize(3);
   }
 
   @Test

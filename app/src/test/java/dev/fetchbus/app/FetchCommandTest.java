@@ -1,17 +1,22 @@
 package dev.fetchbus.app;
 
+import static dev.fetchbus.verticles.testing.StrictVertx.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.fetchbus.verticles.testing.StrictVertx;
 import dev.fetchbus.verticles.testing.TestOrigin;
+import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -120,6 +125,54 @@ class FetchCommandTest {
     } finally {
       TestApp.delete(dataDir);
     }
+  }
+
+  /**
+   * A real {@code fetch} process: Ctrl-C (SIGINT) cancels its job and exits 130; one killed with SIGKILL leaves its
+   * job unfinished, and {@code fetch --resume} on the same data dir finishes it. The origin holds the {@code /held}
+   * URLs until the end, so both signals land while fetches are in flight.
+   */
+  @Test
+  void ctrlCCancelsWith130AndAKilledRunIsResumed() throws Exception {
+    Path dataDir = TestApp.newDataDir();
+    try {
+      List<String> lines = new ArrayList<>(List.of(running.origin.url("/obj/1"), running.origin.url("/obj/2")));
+      for (int n = 0; n < 4; n++) {
+        lines.add(running.origin.url("/held/" + n));
+      }
+      Path list = Files.write(dataDir.resolve("urls.txt"), lines);
+
+      int heldBefore = running.origin.held();
+      ChildService interrupted = ChildService.launch(dataDir, "fetch-ctrl-c", Map.of(), List.of(),
+          "fetch", list.toString(), "--allow", "127.0.0.0/8");
+      awaitHeld(heldBefore + 4);
+      Process sigint = new ProcessBuilder("kill", "-INT", Long.toString(interrupted.process.pid())).start();
+      assertThat(sigint.waitFor(10, TimeUnit.SECONDS) && sigint.exitValue() == 0).isTrue();
+      assertThat(interrupted.process.waitFor(60, TimeUnit.SECONDS)).as("the process ends after Ctrl-C").isTrue();
+      String output = Files.readString(interrupted.log);
+      assertThat(interrupted.process.exitValue()).as(output).isEqualTo(130);
+      assertThat(output).containsPattern("job [0-9a-f-]{36} cancelled: [0-9] of 6").contains("ok               2");
+
+      heldBefore = running.origin.held();
+      ChildService killed = ChildService.launch(dataDir, "fetch-killed", Map.of(), List.of(),
+          "fetch", list.toString(), "--allow", "127.0.0.0/8");
+      awaitHeld(heldBefore + 4);
+      killed.process.destroyForcibly();
+      assertThat(killed.process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+
+      running.origin.release();
+      Run resumed = fetch(dataDir, "--resume", "--allow", "127.0.0.0/8");
+      assertThat(resumed.status).as(resumed.err).isZero();
+      assertThat(resumed.err).containsPattern("resuming job [0-9a-f-]{36}: [0-2] of 6 done before");
+      assertThat(resumed.out).containsPattern("job [0-9a-f-]{36} done: 6 of 6").contains("ok               6");
+    } finally {
+      TestApp.delete(dataDir);
+    }
+  }
+
+  private static void awaitHeld(int requests) {
+    await(StrictVertx.eventually(running.vertx, Duration.ofSeconds(90), 100,
+        () -> Future.succeededFuture(running.origin.held() >= requests)), Duration.ofSeconds(95));
   }
 
   private record Run(int status, String out, String err) {

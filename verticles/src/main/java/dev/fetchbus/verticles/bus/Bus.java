@@ -28,9 +28,10 @@ public final class Bus {
   }
 
   /**
-   * Registers a consumer whose handler returns a future reply; a {@link FailureCode.BusFailure} becomes its code,
-   * an exception thrown while reading the request BAD_INPUT, any other failure INTERNAL. Returns the consumer's
-   * registration completion.
+   * Registers a consumer whose handler returns a future reply; a {@link FailureCode.BusFailure} becomes its code, a
+   * request field of the wrong type or form (thrown while reading it: ClassCastException, IllegalArgumentException)
+   * BAD_INPUT, any other failure INTERNAL with its stack trace logged: a bug in a handler must not look like the
+   * sender's mistake. Returns the consumer's registration completion.
    */
   public static Future<Void> consume(Vertx vertx, String address,
                                      Function<JsonObject, Future<JsonObject>> handler) {
@@ -44,9 +45,11 @@ public final class Bus {
       reply = handler.apply(message.body() == null ? new JsonObject() : message.body());
     } catch (FailureCode.BusFailure e) {
       reply = Future.failedFuture(e);
-    } catch (RuntimeException e) {
-      // Thrown while reading the request, before any work started: the sender's message is malformed.
+    } catch (ClassCastException | IllegalArgumentException e) {
+      // What JsonObject's typed getters, UUID.fromString and enum lookups throw on a malformed field.
       reply = Future.failedFuture(FailureCode.BAD_INPUT.exception(message.address() + ": " + e));
+    } catch (RuntimeException e) {
+      reply = Future.failedFuture(e);
     }
     reply.onSuccess(message::reply).onFailure(err -> {
       if (err instanceof FailureCode.BusFailure failure) {

@@ -19,10 +19,8 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -56,7 +54,7 @@ final class JobRun {
   private final ResultBatcher batcher;
   private final FetchMetrics metrics;
   private final Promise<Void> ended = Promise.promise();
-  private final ArrayDeque<UrlRef> queue = new ArrayDeque<>();
+  private final HostQueues queue = new HostQueues();
   private final Map<Integer, UrlFetch> inFlight = new HashMap<>();
   private final Map<String, Integer> perHost = new HashMap<>();
   /** With {@code perHostDelayMs}: when the next fetch to each host may start (System.nanoTime). */
@@ -273,7 +271,7 @@ final class JobRun {
 
   /**
    * Starts what limits allow. A fetch can finish synchronously (a refused address, say) and call back into pump()
-   * from launch(): such calls only ask for one more round, so the queue is never modified under its iterator.
+   * from launch(): such calls only ask for one more round, so a round's turns are never changed under it.
    */
   private void pump() {
     if (pumping) {
@@ -297,23 +295,20 @@ final class JobRun {
     }
     long now = System.nanoTime();
     long wakeAt = Long.MAX_VALUE;
-    for (Iterator<UrlRef> it = queue.iterator(); it.hasNext() && inFlight.size() < concurrency
-        && !batcher.full(); ) {
-      UrlRef url = it.next();
-      String host = hostOf(url.url());
-      if (perHost.getOrDefault(host, 0) >= hostConcurrency) {
-        continue;
-      }
+    // One round: each host with URLs waiting gets a turn, and starts what its limits let it.
+    for (int turn = queue.hosts(); turn > 0 && inFlight.size() < concurrency && !batcher.full(); turn--) {
+      String host = queue.nextHost();
       Long freeAt = hostFreeAt.isEmpty() ? null : hostFreeAt.get(host);
+      boolean limited = false;
       if (freeAt != null && freeAt - now > 0) {
         wakeAt = Math.min(wakeAt, freeAt);
-        continue;
+      } else {
+        limited = startFrom(host);
       }
-      if (!limiter.tryAcquire(pump)) {
+      queue.endTurn();
+      if (limited) {
         break;
       }
-      it.remove();
-      launch(url, host);
     }
     if (wakeAt != Long.MAX_VALUE && delayTimer < 0) {
       delayTimer = vertx.setTimer(Math.max(1, (wakeAt - now) / 1_000_000), t -> {
@@ -327,6 +322,24 @@ final class JobRun {
     if (exhausted && queue.isEmpty() && inFlight.isEmpty()) {
       end(JobStatus.DONE, null);
     }
+  }
+
+  /**
+   * Starts URLs of the host whose turn it is while its limits and the job's allow (one at a time with a per-host
+   * delay); true when the fetcher's shared limit stopped it, so the round ends.
+   */
+  private boolean startFrom(String host) {
+    for (int n = perHost.getOrDefault(host, 0); n < hostConcurrency && queue.turnHasWaiting()
+        && inFlight.size() < concurrency && !batcher.full(); n++) {
+      if (!limiter.tryAcquire(pump)) {
+        return true;
+      }
+      launch(queue.take(), host);
+      if (options.perHostDelayMs() > 0) {
+        break;
+      }
+    }
+    return false;
   }
 
   private void launch(UrlRef url, String host) {
@@ -410,7 +423,10 @@ final class JobRun {
             if (urls.isEmpty()) {
               chunksMarked.add(markDone(chunk));
             } else {
-              urls.forEach(u -> queue.add(UrlRef.fromJson((JsonObject) u)));
+              urls.forEach(u -> {
+                UrlRef url = UrlRef.fromJson((JsonObject) u);
+                queue.add(url, hostOf(url.url()));
+              });
               chunks.put(urls.getJsonObject(0).getInteger("seq"), new Chunk(chunk, urls.size()));
             }
             if (!invited) {

@@ -66,6 +66,10 @@ public final class TestOrigin {
       drain();
     }
 
+    int waiting() {
+      return waiting.size();
+    }
+
     private void drain() {
       for (HttpServerRequest request; (request = waiting.poll()) != null; ) {
         answer(request, Integer.parseInt(request.path().substring("/held/".length())));
@@ -91,6 +95,11 @@ public final class TestOrigin {
   /** The requests to {@code /seen/...} so far, in arrival order. */
   public List<Seen> seen() {
     return List.copyOf(seen);
+  }
+
+  /** The {@code /held} requests waiting now (those whose client went away included). */
+  public int held() {
+    return held.waiting();
   }
 
   /** Answers every {@code /held} request, those waiting and those to come. */
