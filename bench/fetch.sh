@@ -1,17 +1,19 @@
 #!/usr/bin/env bash
 # The 12,000-object fetch workload: nginx on 127.0.0.1 (one worker, CPU 1) serves 12,000 objects of 1-8 KiB;
 # Fetchbus (its JVM and its embedded PostgreSQL on CPU 0) fetches all of them as one job (concurrency 200,
-# perHost 200) with every result stored, timed from POST to the job's final progress event.
+# perHost 200 unless CONCURRENCY and PER_HOST say otherwise) with every result stored, timed from POST to the job's
+# final progress event.
 # Runs: the first job after a cold start, then WARMUP jobs, then REPS timed warm jobs, in one JVM.
 # Usage: bench/fetch.sh [path/to/fetchbus.jar]
 # Each job's line has its objects/s (POST to final event) and the JVM's CPU seconds from POST to SETTLE seconds after
 # the final event (so work a job leaves behind counts), also per 1,000 URLs.
 # Env: COUNT (12000), REPS (3), WARMUP (2), SETTLE (2), JAVA_OPTS (default @conf/jvm.options), OUT (bench/out),
-#      ORIGIN_DIR (/tmp/peers-origin: the same fixed-seed objects ../shared/peers/run-fetch.sh uses), PORT (8090).
+#      ORIGIN_DIR (/tmp/peers-origin: the same fixed-seed objects ../shared/peers/run-fetch.sh uses), PORT (8090),
+#      CONCURRENCY (200), PER_HOST (200).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 JAR=$(readlink -f "${1:-app/target/fetchbus.jar}")
-COUNT=${COUNT:-12000}; REPS=${REPS:-3}; WARMUP=${WARMUP:-2}; PORT=${PORT:-8090}; API=${API:-8089}; SETTLE=${SETTLE:-2}
+COUNT=${COUNT:-12000}; CONCURRENCY=${CONCURRENCY:-200}; PER_HOST=${PER_HOST:-200}; REPS=${REPS:-3}; WARMUP=${WARMUP:-2}; PORT=${PORT:-8090}; API=${API:-8089}; SETTLE=${SETTLE:-2}
 JAVA_OPTS=${JAVA_OPTS-@$(pwd)/conf/jvm.options}
 OUT=$(readlink -f "${OUT:-bench/out}"); ORIGIN_DIR=${ORIGIN_DIR:-/tmp/peers-origin}
 command -v nginx >/dev/null || { echo "nginx is missing: apt-get install -y nginx-light"; exit 1; }
@@ -28,7 +30,7 @@ start_nginx "$ORIGIN_DIR" "$PORT"
 start_fetchbus "$JAR" "$API" "$OUT/fetch-server.log"
 
 BODY=$OUT/fetch-job.json
-python3 -c "import json,sys; n=int(sys.argv[1]); print(json.dumps({'urls': ['http://127.0.0.1:$PORT/obj/%05d' % i for i in range(n)], 'concurrency': 200, 'perHost': 200}))" "$COUNT" > "$BODY"
+python3 -c "import json,sys; n=int(sys.argv[1]); print(json.dumps({'urls': ['http://127.0.0.1:$PORT/obj/%05d' % i for i in range(n)], 'concurrency': $CONCURRENCY, 'perHost': $PER_HOST}))" "$COUNT" > "$BODY"
 PEAK=0
 sample_rss() { local r; r=$(awk '/^VmRSS/{print $2}' /proc/$SERVER/status 2>/dev/null || echo 0); [ "${r:-0}" -gt "$PEAK" ] && PEAK=$r; true; }
 

@@ -4,6 +4,7 @@ import dev.fetchbus.verticles.bus.JobStatus;
 import io.vertx.core.json.JsonObject;
 import java.io.PrintStream;
 import java.util.concurrent.Callable;
+import java.util.Locale;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
@@ -24,24 +25,27 @@ final class JobProgress {
   static JsonObject follow(Callable<JsonObject> read, int total, boolean quiet, PrintStream stderr) throws Exception {
     long started = System.nanoTime();
     boolean terminal = System.console() != null;
+    // The counts go in the bar's extra message, kept short: on an 80-column terminal a long line leaves no bar.
     ProgressBar bar = quiet || !terminal ? null : new ProgressBarBuilder().setTaskName("fetch").setInitialMax(total)
-        .setStyle(ProgressBarStyle.COLORFUL_UNICODE_BLOCK).setUpdateIntervalMillis(250).setUnit(" URLs", 1)
-        .showSpeed().setConsumer(new ConsoleProgressBarConsumer(stderr)).build();
+        .setStyle(ProgressBarStyle.COLORFUL_UNICODE_BLOCK).setUpdateIntervalMillis(250)
+        .setConsumer(new ConsoleProgressBarConsumer(stderr)).build();
     long lastLine = 0;
     JsonObject view;
     try {
       while (true) {
         view = read.call();
         double seconds = Math.max((System.nanoTime() - started) / 1e9, 1e-3);
-        String counts = "ok " + view.getInteger("succeeded") + ", failed " + view.getInteger("failed") + ", "
-            + bytes(view.getLong("bytes", 0L)) + " at " + bytes((long) (view.getLong("bytes", 0L) / seconds)) + "/s";
+        int completed = view.getInteger("completed");
+        long bytesPerSecond = (long) (view.getLong("bytes", 0L) / seconds);
         if (bar != null) {
-          bar.stepTo(view.getInteger("completed"));
-          bar.setExtraMessage("  " + counts);
+          bar.stepTo(completed);
+          bar.setExtraMessage(String.format(Locale.ROOT, " %.0f/s \u2713%d \u2717%d %s/s", completed / seconds,
+              view.getInteger("succeeded"), view.getInteger("failed"), bytes(bytesPerSecond)));
         } else if (!quiet && System.nanoTime() - lastLine > PLAIN_EVERY_MS * 1_000_000) {
           lastLine = System.nanoTime();
-          stderr.printf("%d/%d done, %s, %.0f URLs/s%n", view.getInteger("completed"), total, counts,
-              view.getInteger("completed") / seconds);
+          stderr.printf(Locale.ROOT, "%d/%d done, ok %d, failed %d, %s at %s/s, %.0f URLs/s%n", completed, total,
+              view.getInteger("succeeded"), view.getInteger("failed"), bytes(view.getLong("bytes", 0L)),
+              bytes(bytesPerSecond), completed / seconds);
         }
         if (JobStatus.fromWire(view.getString("status")).finished()) {
           return view;
@@ -67,6 +71,6 @@ final class JobProgress {
       value /= 1024;
       unit++;
     }
-    return String.format(java.util.Locale.ROOT, "%.1f %s", value, units[unit]);
+    return String.format(Locale.ROOT, "%.1f %s", value, units[unit]);
   }
 }
