@@ -8,7 +8,7 @@
 # upload takes is taken from /hello; the paced phases (e, f) show a service under load, not at its limit.
 # Fetchbus (JVM + embedded PostgreSQL) on CPU 0; wrk (-t1 -c400) and curl on CPU 1. The body is a 2 GiB sparse file
 # sent by `curl -T` (streamed with its Content-Length and `Expect: 100-continue`; never read into curl's memory).
-# Targets (issue 5): peak RSS < 200 MB, /hello keeps >= 90 % of its req/s during the upload, upload >= 300 MB/s.
+# The summary gives /hello's req/s during the uploads as a percentage of its req/s alone, beside upload MB/s and RSS.
 # Usage: bench/upload.sh [path/to/fetchbus.jar]
 # Env: DURATION seconds per wrk run (10), WARMUP seconds of wrk before measuring (10), SIZE (2G), PORT (8091),
 #      RATE offered /hello req/s of the paced phases (20000, over 100 connections),

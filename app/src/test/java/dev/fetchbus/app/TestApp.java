@@ -77,7 +77,8 @@ final class TestApp implements AutoCloseable {
     config.getJsonObject("uploads").put("maxBytes", UPLOAD_MAX_BYTES);
     // Off by default too; HttpWarmupTest turns it on.
     config.getJsonObject("http").getJsonObject("warmup").put("requests", 0);
-    config.getJsonObject("outbox").put("pollMs", 100).put("leaseMs", 2_000).put("retryBaseMs", 100).put("retryMaxMs", 300);
+    config.getJsonObject("outbox").put("pollMs", 100).put("leaseMs", 2_000)
+        .put("backoff", new JsonObject().put("baseMs", 100).put("maxMs", 300));
     adjust.accept(config);
     FetchbusApp app = FetchbusApp.start(config, DeploymentPlan.fromJson(ConfigLoader.resource("conf/plan.json")));
     return new TestApp(app, port);

@@ -162,10 +162,12 @@ public final class Addresses {
 
   /**
    * Reports: make sure an ended job's report files exist, building them from its stored results if they do not.
-   * Request {"id"}, reply {} once {@code <dataDir>/reports/<id>.ndjson.gz} and {@code .csv.gz} are in place. Asked
-   * by the first download, so no job's end pays for a report nobody reads; asks for one job share one build.
+   * Request {"id"}, reply {"files": {"ndjson": path, "csv": path}} once they are in place. Asked by the first
+   * download, so no job's end pays for a report nobody reads; asks for one job share one build.
    */
   public static final String REPORTS_BUILD = "fetchbus.reports.build";
+  /** Reports: remove a job's report files (a purge). Request {"id"}, reply {"deleted": n}. */
+  public static final String REPORTS_DELETE = "fetchbus.reports.delete";
 
   /** Stats: per-host success rates. Request {"limit"?}, reply {"hosts": [...], "tracked", "maxHosts"}. */
   public static final String STATS_HOSTS = "fetchbus.stats.hosts";

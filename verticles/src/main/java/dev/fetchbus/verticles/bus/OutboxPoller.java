@@ -1,12 +1,12 @@
 package dev.fetchbus.verticles.bus;
 
 import dev.fetchbus.verticles.ops.ThrottledLog;
+import dev.fetchbus.verticles.retry.Backoff;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,6 +28,7 @@ public final class OutboxPoller {
   private final String kind;
   private final Function<JsonObject, Future<?>> work;
   private final JsonObject limits;
+  private final Backoff backoff;
   private final Map<Long, ThrottledLog> failureLogs = new LinkedHashMap<>(16, 0.75f, true) {
     @Override
     protected boolean removeEldestEntry(Map.Entry<Long, ThrottledLog> eldest) {
@@ -36,12 +37,13 @@ public final class OutboxPoller {
   };
   private boolean polling;
 
-  /** {@code limits}: pollMs, batch, leaseMs, retryBaseMs, retryMaxMs, giveUpMs. */
+  /** {@code limits}: pollMs, batch, leaseMs, backoff ({@link Backoff}), giveUpMs. */
   public OutboxPoller(Vertx vertx, Bus bus, String kind, JsonObject limits, Function<JsonObject, Future<?>> work) {
     this.vertx = vertx;
     this.bus = bus;
     this.kind = kind;
     this.limits = limits;
+    this.backoff = Backoff.of(limits.getJsonObject("backoff"));
     this.work = work;
   }
 
@@ -84,9 +86,7 @@ public final class OutboxPoller {
       if (System.currentTimeMillis() - task.getLong("createdAt") > limits.getLong("giveUpMs")) {
         return giveUp(task, "gave up: " + error);
       }
-      long ceiling = Math.min(limits.getLong("retryMaxMs"),
-          limits.getLong("retryBaseMs") << Math.min(20, attempts - 1));
-      long delay = ThreadLocalRandom.current().nextLong(ceiling + 1);
+      long delay = backoff.delayMs(attempts);
       failureLogs.computeIfAbsent(id, k -> new ThrottledLog(LOG, FAILURE_LOG_INTERVAL_MS)).warn(kind + " for job "
           + task.getString("jobId") + " failed (attempt " + attempts + "), again in " + delay + " ms: " + error);
       return bus.request(Addresses.STORE_OUTBOX_LATER, new JsonObject().put("id", id).put("delayMs", delay)

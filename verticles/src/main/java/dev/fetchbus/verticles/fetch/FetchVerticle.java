@@ -12,6 +12,7 @@ import dev.fetchbus.verticles.bus.Progress;
 import dev.fetchbus.verticles.bus.Outcome;
 import dev.fetchbus.verticles.files.DirectorySweep;
 import dev.fetchbus.verticles.guard.AddressGuard;
+import dev.fetchbus.verticles.retry.Backoff;
 import dev.fetchbus.verticles.guard.Cidr;
 import dev.fetchbus.verticles.ops.Metrics;
 import dev.fetchbus.verticles.ops.ThrottledLog;
@@ -78,14 +79,13 @@ public class FetchVerticle extends VerticleBase {
     TlsWarmup.run(vertx).onFailure(err -> LOG.warn("TLS warm-up failed; the first https fetch will set TLS up", err));
     guard = new AddressGuard(allow);
     JsonObject retry = fetch.getJsonObject("retry");
-    retryPolicy = new RetryPolicy(retry.getLong("baseMs"), retry.getLong("maxBackoffMs"),
-        retry.getLong("maxRetryAfterMs"));
+    retryPolicy = new RetryPolicy(Backoff.of(retry.getJsonObject("backoff")), retry.getLong("maxRetryAfterMs"));
     userAgent = fetch.getString("userAgent");
     Path dataDir = Path.of(config().getString("dataDir")).toAbsolutePath();
     String mirrorDir = fetch.getString("mirrorDir");
     mirrorRoot = mirrorDir == null ? dataDir.resolve("mirror") : Path.of(mirrorDir).toAbsolutePath();
     bus = new Bus(vertx, fetch.getLong("busTimeoutMs"));
-    files = new JobFiles(vertx, bus, mirrorRoot, dataDir.resolve("reports"));
+    files = new JobFiles(vertx, bus, mirrorRoot);
     // Taken before this fetcher writes anything: what it writes from now on is never the sweep's.
     Instant sweepCutoff = DirectorySweep.cutoffNow();
     limiter = new InFlightLimiter(fetch.getInteger("maxInFlight"));

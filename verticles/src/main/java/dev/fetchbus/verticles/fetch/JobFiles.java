@@ -7,6 +7,7 @@ import dev.fetchbus.verticles.files.DirectorySweep;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
@@ -18,9 +19,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A job's files on this node, {@code <mirror dir>/<id>/} and {@code <dataDir>/reports/<id>.ndjson.gz|.csv.gz}: purging
- * them in the order that survives a crash (mark the job, remove its files, delete its rows), and the start-up sweep
- * of the mirror dir. File work runs on worker threads.
+ * A job's files: purging them in the order that survives a crash (mark the job, remove its mirror bodies here and
+ * its reports through the reports verticle, delete its rows), and the start-up sweep of the mirror dir. File work
+ * runs on worker threads.
  */
 final class JobFiles {
   private static final Logger LOG = LoggerFactory.getLogger(JobFiles.class);
@@ -30,13 +31,11 @@ final class JobFiles {
   private final Vertx vertx;
   private final Bus bus;
   private final Path mirrorRoot;
-  private final Path reports;
 
-  JobFiles(Vertx vertx, Bus bus, Path mirrorRoot, Path reports) {
+  JobFiles(Vertx vertx, Bus bus, Path mirrorRoot) {
     this.vertx = vertx;
     this.bus = bus;
     this.mirrorRoot = mirrorRoot;
-    this.reports = reports;
   }
 
   /**
@@ -52,10 +51,9 @@ final class JobFiles {
   private Future<JsonObject> finishPurge(String id) {
     return vertx.executeBlocking(() -> {
           DirectorySweep.removeTree(mirrorRoot.resolve(id));
-          DirectorySweep.removeTree(reports.resolve(id + ".ndjson.gz"));
-          DirectorySweep.removeTree(reports.resolve(id + ".csv.gz"));
           return null;
         }, false)
+        .compose(v -> deleteReports(id))
         .recover(err -> {
           LOG.warn("job {}: its files could not all be removed; the job stays marked for purging, and the next purge or"
               + " start finishes it: {}", id, err.toString());
@@ -66,6 +64,16 @@ final class JobFiles {
         // The job was there when this purge began: if its rows are gone now, a concurrent purge finished the job.
         .recover(err -> err instanceof ReplyException reply && FailureCode.of(reply) == FailureCode.NOT_FOUND
             ? Future.succeededFuture(new JsonObject().put("purged", true)) : Future.failedFuture(err));
+  }
+
+  /**
+   * The reports verticle removes the report files it owns. A service without one (no {@code reports} in its plan)
+   * has none to remove: a reports node that starts later sweeps away the reports of jobs that no longer exist.
+   */
+  private Future<?> deleteReports(String id) {
+    return bus.request(Addresses.REPORTS_DELETE, new JsonObject().put("id", id))
+        .recover(err -> err instanceof ReplyException reply && reply.failureType() == ReplyFailure.NO_HANDLERS
+            ? Future.succeededFuture(new JsonObject()) : Future.failedFuture(err));
   }
 
   /**

@@ -1,28 +1,26 @@
 package dev.fetchbus.verticles.fetch;
 
 import dev.fetchbus.verticles.bus.Outcome;
+import dev.fetchbus.verticles.retry.Backoff;
 import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Which failures are worth another attempt, and how long to wait first: exponential backoff with full jitter, or
- * the server's Retry-After, never longer than the cap.
+ * Which failures are worth another attempt, and how long to wait first: the {@link Backoff}, or the server's
+ * Retry-After, never longer than its cap.
  */
 public final class RetryPolicy {
   private static final Set<Integer> RETRIED_STATUSES = Set.of(429, 502, 503, 504);
   private static final Set<Outcome> RETRIED_OUTCOMES = Set.of(Outcome.CONNECTION_ERROR, Outcome.TIMEOUT_CONNECT,
       Outcome.TIMEOUT_RESPONSE, Outcome.TIMEOUT_IDLE, Outcome.TIMEOUT_TOTAL);
 
-  private final long baseMs;
-  private final long maxBackoffMs;
+  private final Backoff backoff;
   private final long maxRetryAfterMs;
 
-  public RetryPolicy(long baseMs, long maxBackoffMs, long maxRetryAfterMs) {
-    this.baseMs = baseMs;
-    this.maxBackoffMs = maxBackoffMs;
+  public RetryPolicy(Backoff backoff, long maxRetryAfterMs) {
+    this.backoff = backoff;
     this.maxRetryAfterMs = maxRetryAfterMs;
   }
 
@@ -37,8 +35,7 @@ public final class RetryPolicy {
     if (asked != null) {
       return Math.min(asked, maxRetryAfterMs);
     }
-    long ceiling = Math.min(maxBackoffMs, baseMs << Math.min(attempt - 1, 20));
-    return ThreadLocalRandom.current().nextLong(ceiling + 1);
+    return backoff.delayMs(attempt);
   }
 
   /** Retry-After as delta-seconds or an HTTP-date; null when absent or unreadable. */

@@ -58,8 +58,7 @@ public class HttpVerticle extends VerticleBase {
     ProgressFeed progress = new ProgressFeed(vertx, bus);
     Middleware.mount(vertx, router, config(), tokens, uploads.pacer());
     new HelloRoutes(vertx, new HttpDate(vertx), http.getLong("maxDelayMs")).mount(router);
-    new JobRoutes(vertx, Path.of(config().getString("dataDir")), bus, submission, progress,
-        http.getInteger("maxBodyBytes"), spec).mount(router);
+    new JobRoutes(vertx, bus, submission, progress, http.getInteger("maxBodyBytes"), spec).mount(router);
     uploads.mount(router, spec);
     new WebSocketRoutes(vertx, progress, http).mount(router);
     new AdminRoutes(vertx, config().getJsonObject("monitor")).mount(router);

@@ -18,6 +18,8 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.openapi.validation.RequestParameter;
 import io.vertx.openapi.validation.ValidatedRequest;
+import java.nio.file.Path;
+import java.util.Locale;
 import java.util.Map;
 
 /** The job API. Handlers validate, then reach the store and the fetcher only over the event bus. */
@@ -28,17 +30,15 @@ final class JobRoutes {
   private static final CharSequence EVENT_STREAM = HttpHeaders.createOptimized("text/event-stream");
 
   private final Vertx vertx;
-  private final java.nio.file.Path reports;
   private final Bus bus;
   private final JobSubmission submission;
   private final ProgressFeed progress;
   private final int maxBodyBytes;
   private final SpecValidation spec;
 
-  JobRoutes(Vertx vertx, java.nio.file.Path dataDir, Bus bus, JobSubmission submission, ProgressFeed progress,
-            int maxBodyBytes, SpecValidation spec) {
+  JobRoutes(Vertx vertx, Bus bus, JobSubmission submission, ProgressFeed progress, int maxBodyBytes,
+            SpecValidation spec) {
     this.vertx = vertx;
-    this.reports = dataDir.toAbsolutePath().resolve("reports");
     this.bus = bus;
     this.submission = submission;
     this.progress = progress;
@@ -108,11 +108,14 @@ final class JobRoutes {
   private void report(RoutingContext ctx) {
     String id = JobId.canonical(ctx.pathParam("id"));
     ResultFormat format = ResultFormat.forAccept(ctx.request().getHeader(HttpHeaders.ACCEPT));
-    String name = id + (format == ResultFormat.CSV ? ".csv.gz" : ".ndjson.gz");
     bus.request(Addresses.REPORTS_BUILD, new JsonObject().put("id", id))
-        .onSuccess(built -> ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/gzip")
-            .putHeader(HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\"" + name + "\"")
-            .sendFile(reports.resolve(name).toString()))
+        .onSuccess(built -> {
+          Path file = Path.of(built.getJsonObject("files")
+              .getString(format.name().toLowerCase(Locale.ROOT)));
+          ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/gzip")
+              .putHeader(HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\"" + file.getFileName() + "\"")
+              .sendFile(file.toString());
+        })
         .onFailure(err -> ctx.fail(err instanceof ReplyException reply && reply.failureType() == ReplyFailure.TIMEOUT
             ? new Problem.InvalidRequest(Problem.of(503, "report-not-ready", "Report not ready",
                 "the report of job " + id + " is being built"))

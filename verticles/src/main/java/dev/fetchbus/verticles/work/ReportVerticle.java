@@ -5,6 +5,7 @@ import dev.fetchbus.verticles.bus.Bus;
 import dev.fetchbus.verticles.bus.FailureCode;
 import dev.fetchbus.verticles.bus.JobId;
 import dev.fetchbus.verticles.bus.JobStatus;
+import dev.fetchbus.verticles.bus.ResultFormat;
 import dev.fetchbus.verticles.files.DirectorySweep;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -15,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,7 +31,6 @@ import org.slf4j.LoggerFactory;
 public class ReportVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(ReportVerticle.class);
   private static final int PAGE = 5_000;
-  private static final String[] SUFFIXES = {".ndjson.gz", ".csv.gz"};
 
   private Bus bus;
   private Path reports;
@@ -44,8 +45,34 @@ public class ReportVerticle extends VerticleBase {
     reports = Path.of(config().getString("dataDir")).toAbsolutePath().resolve("reports");
     Files.createDirectories(reports);
     swept = sweep();
-    return Bus.consume(vertx, Addresses.REPORTS_BUILD,
-        request -> ensure(JobId.canonical(request.getString("id"))).map(built -> new JsonObject()));
+    return Future.all(
+        Bus.consume(vertx, Addresses.REPORTS_BUILD, request -> {
+          String jobId = JobId.canonical(request.getString("id"));
+          return ensure(jobId).map(built -> files(jobId));
+        }),
+        Bus.consume(vertx, Addresses.REPORTS_DELETE, request -> delete(JobId.canonical(request.getString("id")))));
+  }
+
+  /** Where the job's report files are, by format ({"ndjson": path, "csv": path}): readers never build the names. */
+  private JsonObject files(String jobId) {
+    JsonObject files = new JsonObject();
+    for (ResultFormat format : ResultFormat.values()) {
+      files.put(format.name().toLowerCase(Locale.ROOT), ReportWriter.file(reports, jobId, format).toString());
+    }
+    return new JsonObject().put("files", files);
+  }
+
+  /** Removes the job's report files (a purge): those present, on a worker thread. */
+  private Future<JsonObject> delete(String jobId) {
+    return vertx.executeBlocking(() -> {
+      int deleted = 0;
+      for (ResultFormat format : ResultFormat.values()) {
+        if (Files.deleteIfExists(ReportWriter.file(reports, jobId, format))) {
+          deleted++;
+        }
+      }
+      return new JsonObject().put("deleted", deleted);
+    }, false);
   }
 
   /** The job's report files, once it has ended: kept if built before, else built now. */
@@ -54,7 +81,7 @@ public class ReportVerticle extends VerticleBase {
       if (!JobStatus.fromWire(job.getString("status")).finished()) {
         throw FailureCode.CONFLICT.exception("job " + jobId + " has not finished: its report comes when it does");
       }
-      if (Arrays.stream(SUFFIXES).allMatch(suffix -> Files.exists(reports.resolve(jobId + suffix)))) {
+      if (Arrays.stream(ResultFormat.values()).allMatch(f -> Files.exists(ReportWriter.file(reports, jobId, f)))) {
         return Future.succeededFuture();
       }
       Future<Void> underway = building.get(jobId);
@@ -84,7 +111,8 @@ public class ReportVerticle extends VerticleBase {
 
   /** {@code <jobId>.ndjson.gz} or {@code <jobId>.csv.gz} belong to that job; other names are not reports. */
   private static String jobIdOf(String name) {
-    for (String suffix : SUFFIXES) {
+    for (ResultFormat format : ResultFormat.values()) {
+      String suffix = ReportWriter.suffix(format);
       if (name.endsWith(suffix)) {
         return DirectorySweep.canonicalUuid(name.substring(0, name.length() - suffix.length()));
       }

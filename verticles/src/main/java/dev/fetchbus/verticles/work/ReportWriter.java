@@ -26,8 +26,17 @@ final class ReportWriter {
   private final ResultFormat[] formats = {ResultFormat.NDJSON, ResultFormat.CSV};
   private long rows;
 
+  /** The file of a job's report in one format: {@code <jobId>.ndjson.gz} or {@code <jobId>.csv.gz}. */
+  static Path file(Path dir, String jobId, ResultFormat format) {
+    return dir.resolve(jobId + suffix(format));
+  }
+
+  static String suffix(ResultFormat format) {
+    return "." + format.name().toLowerCase(java.util.Locale.ROOT) + ".gz";
+  }
+
   ReportWriter(Path dir, String jobId) throws IOException {
-    finals = new Path[] {dir.resolve(jobId + ".ndjson.gz"), dir.resolve(jobId + ".csv.gz")};
+    finals = new Path[] {file(dir, jobId, ResultFormat.NDJSON), file(dir, jobId, ResultFormat.CSV)};
     temps = new Path[finals.length];
     writers = new Writer[finals.length];
     for (int i = 0; i < finals.length; i++) {

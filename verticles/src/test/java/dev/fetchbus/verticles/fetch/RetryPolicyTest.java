@@ -3,13 +3,14 @@ package dev.fetchbus.verticles.fetch;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.fetchbus.verticles.bus.Outcome;
+import dev.fetchbus.verticles.retry.Backoff;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import org.junit.jupiter.api.Test;
 
 class RetryPolicyTest {
-  private final RetryPolicy policy = new RetryPolicy(100, 2_000, 5_000);
+  private final RetryPolicy policy = new RetryPolicy(new Backoff(100, 2_000), 5_000);
 
   @Test
   void retriesTransientFailuresOnly() {
