@@ -4,6 +4,7 @@ import dev.fetchbus.verticles.bus.Addresses;
 import dev.fetchbus.verticles.bus.Bus;
 import dev.fetchbus.verticles.bus.JobStatus;
 import dev.fetchbus.verticles.bus.ResultFormat;
+import dev.fetchbus.verticles.fetch.MirrorRoot;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.BufferedReader;
@@ -247,14 +248,12 @@ final class FetchCommand implements Callable<Integer> {
    * where a result's {@code path} "mirror/<job>/<seq>" is) to {@code --mirror}, laid out by {@link MirrorLayout}.
    */
   private int copyBodies(JsonObject config, List<JsonObject> bodies) throws IOException {
-    String configured = config.getJsonObject("fetch").getString("mirrorDir");
-    Path kept = configured != null ? Path.of(configured)
-        : Path.of(config.getString("dataDir")).resolve("mirror");
+    MirrorRoot kept = MirrorRoot.of(config);
     MirrorLayout layout = new MirrorLayout(mirror);
     for (JsonObject body : bodies) {
       Path target = layout.place(body.getString("url"));
       Files.createDirectories(target.getParent());
-      Files.copy(kept.resolve(body.getString("path").substring("mirror/".length())), target);
+      Files.copy(kept.body(body.getString("path")), target);
     }
     return bodies.size();
   }

@@ -37,7 +37,8 @@ public final class Addresses {
   public static final String STORE_JOBS_PURGING = "fetchbus.store.jobs.purging";
   /**
    * Store: which of these job ids have a row (being purged included). Request {"ids": [...]} (at most 5000), reply
-   * {"existing": [...], "unfinished": [...]} (unfinished: queued or running, a subset of existing).
+   * {"existing": [...], "unfinished": [...], "purging": [...]} (unfinished: queued or running; purging: marked as being
+   * purged; both subsets of existing).
    */
   public static final String STORE_JOBS_KNOWN = "fetchbus.store.jobs.known";
   /**

@@ -59,7 +59,7 @@ public class FetchVerticle extends VerticleBase {
   private AddressGuard guard;
   private RetryPolicy retryPolicy;
   private String userAgent;
-  private Path mirrorRoot;
+  private MirrorRoot mirrorRoot;
   private JobFiles files;
   private WorkerLease lease;
   private FetchMetrics metrics;
@@ -81,11 +81,9 @@ public class FetchVerticle extends VerticleBase {
     JsonObject retry = fetch.getJsonObject("retry");
     retryPolicy = new RetryPolicy(Backoff.of(retry.getJsonObject("backoff")), retry.getLong("maxRetryAfterMs"));
     userAgent = fetch.getString("userAgent");
-    Path dataDir = Path.of(config().getString("dataDir")).toAbsolutePath();
-    String mirrorDir = fetch.getString("mirrorDir");
-    mirrorRoot = mirrorDir == null ? dataDir.resolve("mirror") : Path.of(mirrorDir).toAbsolutePath();
+    mirrorRoot = MirrorRoot.of(config());
     bus = new Bus(vertx, fetch.getLong("busTimeoutMs"));
-    files = new JobFiles(vertx, bus, mirrorRoot);
+    files = new JobFiles(vertx, bus, mirrorRoot.dir());
     // Taken before this fetcher writes anything: what it writes from now on is never the sweep's.
     Instant sweepCutoff = DirectorySweep.cutoffNow();
     limiter = new InFlightLimiter(fetch.getInteger("maxInFlight"));
@@ -158,15 +156,12 @@ public class FetchVerticle extends VerticleBase {
     return true;
   }
 
-  /**
-   * Mirror jobs write their bodies to {@code <mirror dir>/<jobId>/<seq>}, reported as {@code mirror/<jobId>/<seq>};
-   * the mirror dir is {@code <dataDir>/mirror} unless configured.
-   */
+  /** Mirror jobs write their bodies under the {@link MirrorRoot}. */
   private FetchContext context(JobOptions options, String id) {
     boolean mirror = options.body() == JobOptions.BodyMode.MIRROR;
     ThrottledLog storageLog = new ThrottledLog(LOG, STORAGE_LOG_INTERVAL_MS);
     return new FetchContext(vertx, client, guard, new HostResolver(vertx), retryPolicy, userAgent,
-        mirror ? mirrorRoot.resolve(id) : null, mirror ? "mirror/" + id : null,
+        mirror ? mirrorRoot.jobDir(id) : null, mirror ? MirrorRoot.reportedDir(id) : null,
         err -> storageLog.warn("job " + id + ": a body could not be stored, its URL ends as storage_error: "
             + err.getMessage()));
   }

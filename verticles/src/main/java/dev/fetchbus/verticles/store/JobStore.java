@@ -194,7 +194,8 @@ public final class JobStore {
   private static final String SELECT_PURGING =
       "SELECT id FROM jobs WHERE purging_at IS NOT NULL ORDER BY purging_at LIMIT $1";
   private static final String SELECT_KNOWN =
-      "SELECT id, status IN ('queued', 'running') AS unfinished FROM jobs WHERE id = ANY($1)";
+      "SELECT id, status IN ('queued', 'running') AS unfinished, purging_at IS NOT NULL AS purging FROM jobs"
+          + " WHERE id = ANY($1)";
   // Oldest first, a batch at a time, skipping rows a poller holds: no statement holds many locks for long. A pruned
   // callback task leaves its outcome on the job's row, so the job view still says delivered or failed.
   private static final String PRUNE_OUTBOX =
@@ -533,14 +534,18 @@ public final class JobStore {
     return pool.preparedQuery(SELECT_KNOWN).execute(Tuple.tuple().addArrayOfUUID(ids)).map(rows -> {
       List<String> existing = new ArrayList<>(rows.size());
       List<String> unfinished = new ArrayList<>();
+      List<String> purging = new ArrayList<>();
       rows.forEach(row -> {
         String id = row.getUUID("id").toString();
         existing.add(id);
         if (row.getBoolean("unfinished")) {
           unfinished.add(id);
         }
+        if (row.getBoolean("purging")) {
+          purging.add(id);
+        }
       });
-      return new JsonObject().put("existing", existing).put("unfinished", unfinished);
+      return new JsonObject().put("existing", existing).put("unfinished", unfinished).put("purging", purging);
     });
   }
 

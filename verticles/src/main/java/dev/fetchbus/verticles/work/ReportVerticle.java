@@ -18,6 +18,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -99,7 +100,12 @@ public class ReportVerticle extends VerticleBase {
   private Future<Void> sweep() {
     return new DirectorySweep(vertx, reports, ReportVerticle::jobIdOf, ids -> bus.request(Addresses.STORE_JOBS_KNOWN,
             new JsonObject().put("ids", new JsonArray(ids)))
-        .map(known -> DirectorySweep.Kept.existing(DirectorySweep.idSet(known.getJsonArray("existing")))),
+        .map(known -> {
+          // A job being purged keeps no report: its purge may have run while this verticle was not there to ask.
+          Set<String> kept = DirectorySweep.idSet(known.getJsonArray("existing"));
+          kept.removeAll(DirectorySweep.idSet(known.getJsonArray("purging")));
+          return DirectorySweep.Kept.existing(kept);
+        }),
         DirectorySweep.cutoffNow()).run()
         .onSuccess(removed -> LOG.info("report sweep of {}: removed {} unfinished file(s) and {} report(s) of jobs that"
             + " no longer exist{}", reports, removed.temporary(), removed.orphans(), removed.failureNote()))
