@@ -1,6 +1,6 @@
 package dev.fetchbus.app;
 
-import dev.fetchbus.verticles.bus.Readiness;
+import dev.fetchbus.verticles.ops.Readiness;
 import dev.fetchbus.verticles.ops.Metrics;
 import io.vertx.core.Context;
 import io.vertx.core.Future;

@@ -1,6 +1,5 @@
 package dev.fetchbus.verticles.fetch;
 
-import dev.fetchbus.verticles.bus.OutboxPoller;
 import dev.fetchbus.verticles.guard.AddressGuard;
 import dev.fetchbus.verticles.guard.HostLiteral;
 import io.vertx.core.Future;

@@ -7,7 +7,6 @@ import dev.fetchbus.verticles.bus.JobId;
 import dev.fetchbus.verticles.bus.JobOptions;
 import dev.fetchbus.verticles.bus.JobStatus;
 import dev.fetchbus.verticles.bus.JobView;
-import dev.fetchbus.verticles.bus.OutboxPoller;
 import dev.fetchbus.verticles.bus.Progress;
 import dev.fetchbus.verticles.bus.Outcome;
 import dev.fetchbus.verticles.files.DirectorySweep;

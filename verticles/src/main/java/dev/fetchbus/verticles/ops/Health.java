@@ -2,7 +2,6 @@ package dev.fetchbus.verticles.ops;
 
 import dev.fetchbus.verticles.bus.Addresses;
 import dev.fetchbus.verticles.bus.Bus;
-import dev.fetchbus.verticles.bus.Readiness;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.healthchecks.Status;

@@ -2,7 +2,6 @@ package dev.fetchbus.verticles.fetch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.fetchbus.verticles.bus.OutboxPoller;
 import io.vertx.core.Future;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;

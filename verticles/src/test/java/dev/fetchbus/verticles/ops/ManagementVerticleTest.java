@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.fetchbus.verticles.bus.Addresses;
 import dev.fetchbus.verticles.bus.Bus;
-import dev.fetchbus.verticles.bus.Readiness;
 import dev.fetchbus.verticles.testing.FreePort;
 import dev.fetchbus.verticles.testing.StrictVertx;
 import io.vertx.core.DeploymentOptions;

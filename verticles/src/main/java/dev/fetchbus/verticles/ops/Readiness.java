@@ -1,4 +1,4 @@
-package dev.fetchbus.verticles.bus;
+package dev.fetchbus.verticles.ops;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;

@@ -1,4 +1,4 @@
-package dev.fetchbus.verticles.work;
+package dev.fetchbus.verticles.store;
 
 import dev.fetchbus.verticles.store.Database;
 import io.vertx.core.Future;

@@ -1,5 +1,7 @@
-package dev.fetchbus.verticles.bus;
+package dev.fetchbus.verticles.fetch;
 
+import dev.fetchbus.verticles.bus.Addresses;
+import dev.fetchbus.verticles.bus.Bus;
 import dev.fetchbus.verticles.ops.ThrottledLog;
 import dev.fetchbus.verticles.retry.Backoff;
 import io.vertx.core.Future;

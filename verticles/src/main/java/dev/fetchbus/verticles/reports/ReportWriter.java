@@ -1,4 +1,4 @@
-package dev.fetchbus.verticles.work;
+package dev.fetchbus.verticles.reports;
 
 import dev.fetchbus.verticles.bus.ResultFormat;
 import dev.fetchbus.verticles.files.DurableFile;
