@@ -37,21 +37,21 @@ final class BearerAuth {
     String header = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
     if (header == null || !header.regionMatches(true, 0, SCHEME, 0, SCHEME.length())) {
       ctx.response().putHeader(WWW_AUTHENTICATE, "Bearer realm=\"fetchbus\"");
-      ctx.fail(new Problem.InvalidRequest(Problem.of(401, "unauthorized", "Unauthorized",
+      ctx.fail(new Problem.Refused(Problem.of(401, "unauthorized", "Unauthorized",
           "send Authorization: Bearer <token>")));
       return false;
     }
     int token = tokens.match(header.substring(SCHEME.length()).trim());
     if (token < 0) {
       ctx.response().putHeader(WWW_AUTHENTICATE, "Bearer realm=\"fetchbus\", error=\"invalid_token\"");
-      ctx.fail(new Problem.InvalidRequest(Problem.of(403, "forbidden", "Forbidden", "the token is not valid")));
+      ctx.fail(new Problem.Refused(Problem.of(403, "forbidden", "Forbidden", "the token is not valid")));
       return false;
     }
     long now = System.nanoTime();
     long waitMs = buckets.computeIfAbsent(token, t -> new TokenBucket(capacity, refillPerSecond, now)).take(now);
     if (waitMs > 0) {
       ctx.response().putHeader(HttpHeaders.RETRY_AFTER, Long.toString((waitMs + 999) / 1000));
-      ctx.fail(new Problem.InvalidRequest(Problem.of(429, "rate-limited", "Too many requests",
+      ctx.fail(new Problem.Refused(Problem.of(429, "rate-limited", "Too many requests",
           "this token's request rate is over the limit; retry after the Retry-After delay")));
       return false;
     }

@@ -37,7 +37,7 @@ final class Delay {
     return true;
   }
 
-  private static Problem.InvalidRequest invalid(String detail) {
-    return new Problem.InvalidRequest(Problem.of(400, "invalid-delay", "Invalid delay", detail));
+  private static Problem.Refused invalid(String detail) {
+    return new Problem.Refused(Problem.of(400, "invalid-delay", "Invalid delay", detail));
   }
 }

@@ -69,7 +69,7 @@ final class JobRequest {
       }
     }
     if (bad > 0) {
-      throw new Problem.InvalidRequest(Fault.INVALID_URL.problem(
+      throw new Problem.Refused(Fault.INVALID_URL.problem(
               bad + " of the URLs are not absolute http(s) URLs (the first " + errors.size() + " are listed)")
           .with("errors", errors));
     }
@@ -265,8 +265,8 @@ final class JobRequest {
       return Problem.of(400, slug, title, detail);
     }
 
-    Problem.InvalidRequest exception(String detail) {
-      return new Problem.InvalidRequest(problem(detail));
+    Problem.Refused exception(String detail) {
+      return new Problem.Refused(problem(detail));
     }
   }
 }

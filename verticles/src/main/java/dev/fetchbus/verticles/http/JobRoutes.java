@@ -117,7 +117,7 @@ final class JobRoutes {
               .sendFile(file.toString());
         })
         .onFailure(err -> ctx.fail(err instanceof ReplyException reply && reply.failureType() == ReplyFailure.TIMEOUT
-            ? new Problem.InvalidRequest(Problem.of(503, "report-not-ready", "Report not ready",
+            ? new Problem.Refused(Problem.of(503, "report-not-ready", "Report not ready",
                 "the report of job " + id + " is being built"))
             : err));
   }

@@ -36,14 +36,14 @@ final class JobSubmission {
     this.jobRequest = new JobRequest(jobLimits, guard);
   }
 
-  /** Validates a submission; fails with {@link Problem.InvalidRequest} saying what is wrong. */
+  /** Validates a submission; fails with {@link Problem.Refused} saying what is wrong. */
   Future<JobSpec> parse(JsonObject body) {
     if (body.getValue("urls") instanceof JsonArray urls && urls.size() > INLINE_URLS) {
       return vertx.executeBlocking(() -> jobRequest.parse(body), false);
     }
     try {
       return Future.succeededFuture(jobRequest.parse(body));
-    } catch (Problem.InvalidRequest invalid) {
+    } catch (Problem.Refused invalid) {
       return Future.failedFuture(invalid);
     }
   }
@@ -73,7 +73,7 @@ final class JobSubmission {
       return Future.failedFuture(FailureCode.BAD_INPUT.exception(keyProblem));
     }
     return parse(body)
-        .recover(err -> Future.failedFuture(err instanceof Problem.InvalidRequest invalid
+        .recover(err -> Future.failedFuture(err instanceof Problem.Refused invalid
             ? FailureCode.BAD_INPUT.exception(invalid.problem.detail()) : err))
         .compose(spec -> submit(spec, (String) key))
         .map(job -> new JsonObject().put("id", job.getString("id"))

@@ -28,7 +28,7 @@ public record Problem(String type, int status, String title, String detail, Json
 
   /** The problem for a failure that reached an HTTP handler: from the event bus, or from validation. */
   public static Problem from(Throwable failure) {
-    if (failure instanceof InvalidRequest invalid) {
+    if (failure instanceof Refused invalid) {
       return invalid.problem;
     }
     if (failure instanceof StorageException storage) {
@@ -59,11 +59,15 @@ public record Problem(String type, int status, String title, String detail, Json
     };
   }
 
-  /** A request that fails validation; carries the problem to answer with. */
-  public static final class InvalidRequest extends RuntimeException {
+  /**
+   * A request refused with a known problem (its status any 4xx or a 503): bad input, a missing or invalid token, a
+   * rate limit, a body too large, a report not ready. Failed with it, a route answers that problem as it is; any other
+   * failure is a 500 {@code internal}.
+   */
+  public static final class Refused extends RuntimeException {
     public final Problem problem;
 
-    public InvalidRequest(Problem problem) {
+    public Refused(Problem problem) {
       super(problem.detail(), null, false, false);
       this.problem = problem;
     }

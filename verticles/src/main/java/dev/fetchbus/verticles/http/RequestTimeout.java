@@ -25,7 +25,7 @@ final class RequestTimeout {
     }
     long timer = ctx.vertx().setTimer(timeoutMs, t -> {
       if (!ctx.response().headWritten() && !ctx.response().closed()) {
-        ctx.fail(new Problem.InvalidRequest(Problem.of(503, "request-timeout", "Request timed out",
+        ctx.fail(new Problem.Refused(Problem.of(503, "request-timeout", "Request timed out",
             "no response within " + timeoutMs + " ms")));
       }
     });

@@ -171,7 +171,7 @@ final class SpecValidation {
           ctx.next();
         } else {
           ctx.fail(result.cause() instanceof ValidatorException invalid
-              ? new Problem.InvalidRequest(problem(operation, invalid, problems))
+              ? new Problem.Refused(problem(operation, invalid, problems))
               : result.cause());
         }
       });

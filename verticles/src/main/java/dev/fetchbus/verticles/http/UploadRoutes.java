@@ -72,8 +72,8 @@ final class UploadRoutes {
         .handler(this::delete);
   }
 
-  static Problem.InvalidRequest tooLarge(long maxBytes) {
-    return new Problem.InvalidRequest(Problem.of(413, "body-too-large", "Request body too large",
+  static Problem.Refused tooLarge(long maxBytes) {
+    return new Problem.Refused(Problem.of(413, "body-too-large", "Request body too large",
         "an upload is at most " + maxBytes + " bytes"));
   }
 
@@ -156,8 +156,8 @@ final class UploadRoutes {
         .onFailure(ctx::fail);
   }
 
-  private static Problem.InvalidRequest gone(String id) {
-    return new Problem.InvalidRequest(Problem.of(410, "gone", "Gone",
+  private static Problem.Refused gone(String id) {
+    return new Problem.Refused(Problem.of(410, "gone", "Gone",
         "the file of upload " + id + " is missing from the server's upload directory: its content is lost"));
   }
 

@@ -158,7 +158,7 @@ final class WebSocketRoutes {
         && isUri(request.uri());
     if (!handshake) {
       ctx.response().putHeader(SEC_WEBSOCKET_VERSION, WEBSOCKET_VERSION);
-      throw new Problem.InvalidRequest(Problem.of(400, "websocket-required", "WebSocket upgrade required",
+      throw new Problem.Refused(Problem.of(400, "websocket-required", "WebSocket upgrade required",
           request.path() + " speaks WebSocket only: send an RFC 6455 upgrade request (Connection: Upgrade, "
               + "Upgrade: websocket, Sec-WebSocket-Version: 13, a Sec-WebSocket-Key, no body)"));
     }

@@ -21,6 +21,6 @@ class DelayTest {
   @ValueSource(strings = {"11s", "10001ms", "-1ms", "abc", "ms", "1.5s", "1m", "99999999999999ms", " 1ms"})
   void refusesWhatIsMalformedOrOverTheMaximum(String text) {
     assertThatThrownBy(() -> Delay.parseMillis(text, 10_000))
-        .isInstanceOfSatisfying(Problem.InvalidRequest.class, e -> assertThat(e.problem.status()).isEqualTo(400));
+        .isInstanceOfSatisfying(Problem.Refused.class, e -> assertThat(e.problem.status()).isEqualTo(400));
   }
 }

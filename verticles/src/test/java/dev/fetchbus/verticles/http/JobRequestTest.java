@@ -47,9 +47,9 @@ class JobRequestTest {
         tooMany, "at most 32");
     refused.forEach((headers, why) -> assertThatThrownBy(() -> request.parse(new JsonObject()
             .put("urls", new JsonArray().add("http://a/")).put("headers", headers)))
-        .as(headers.encode()).isInstanceOf(Problem.InvalidRequest.class).hasMessageContaining(why));
+        .as(headers.encode()).isInstanceOf(Problem.Refused.class).hasMessageContaining(why));
     assertThatThrownBy(() -> request.parse(new JsonObject().put("urls", new JsonArray().add("http://a/"))
-        .put("perHostDelayMs", 60_001))).isInstanceOf(Problem.InvalidRequest.class)
+        .put("perHostDelayMs", 60_001))).isInstanceOf(Problem.Refused.class)
         .hasMessageContaining("'perHostDelayMs' must be an integer from 0 to 60000");
   }
 
@@ -88,7 +88,7 @@ class JobRequestTest {
   @Test
   void listsEveryBadUrlWithItsIndex() {
     JsonObject body = new JsonObject().put("urls", new JsonArray().add("ftp://a/").add("http://ok/").add("http:///nohost"));
-    assertThatThrownBy(() -> request.parse(body)).isInstanceOfSatisfying(Problem.InvalidRequest.class, e -> {
+    assertThatThrownBy(() -> request.parse(body)).isInstanceOfSatisfying(Problem.Refused.class, e -> {
       assertThat(e.problem.type()).endsWith(":invalid-url");
       JsonArray errors = e.problem.extensions().getJsonArray("errors");
       assertThat(errors.stream().map(o -> ((JsonObject) o).getInteger("index"))).containsExactly(0, 2);
@@ -116,7 +116,7 @@ class JobRequestTest {
       "http://1.2.3.4.5/", "http://a.0x10/", "ftp://hooks.example/", "http:///nohost"})
   void refusesACallbackUrlThatCouldNeverBeDelivered(String url) {
     JsonObject body = new JsonObject().put("urls", new JsonArray().add("http://a/")).put("callbackUrl", url);
-    assertThatThrownBy(() -> request.parse(body)).isInstanceOfSatisfying(Problem.InvalidRequest.class, e -> {
+    assertThatThrownBy(() -> request.parse(body)).isInstanceOfSatisfying(Problem.Refused.class, e -> {
       assertThat(e.problem.type()).isEqualTo("urn:fetchbus:problem:invalid-option");
       assertThat(e.problem.detail()).startsWith("'callbackUrl' ");
     });
@@ -131,7 +131,7 @@ class JobRequestTest {
   }
 
   private void assertProblem(JsonObject body, String slug) {
-    assertThatThrownBy(() -> request.parse(body)).isInstanceOfSatisfying(Problem.InvalidRequest.class,
+    assertThatThrownBy(() -> request.parse(body)).isInstanceOfSatisfying(Problem.Refused.class,
         e -> assertThat(e.problem.type()).isEqualTo("urn:fetchbus:problem:" + slug));
   }
 }
