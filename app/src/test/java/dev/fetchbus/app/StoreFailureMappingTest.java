@@ -55,11 +55,7 @@ class StoreFailureMappingTest {
   @Test
   void aPoolWithItsOneConnectionHeldAnswersOverloadedAndThenServesAgain() throws Exception {
     try (Connection lock = app.jdbc()) {
-      lock.setAutoCommit(false);
-      lock.createStatement().execute("LOCK TABLE jobs IN ACCESS EXCLUSIVE MODE");
-      // Takes the pool's one connection and waits on the lock.
-      Future<JsonObject> held = request(Addresses.STORE_JOBS_LIST, new JsonObject().put("limit", 10));
-      awaitWaitingOnLock();
+      Future<JsonObject> held = listBehindLock(lock);
       assertThat(failureOf(request(Addresses.STORE_JOBS_GET, new JsonObject().put("id", UUID.randomUUID().toString()))))
           .isEqualTo(FailureCode.OVERLOADED);
       lock.commit();
@@ -72,10 +68,7 @@ class StoreFailureMappingTest {
   @Test
   void aConnectionTheServerEndsUnderAQueryAnswersUnavailable() throws Exception {
     try (Connection lock = app.jdbc()) {
-      lock.setAutoCommit(false);
-      lock.createStatement().execute("LOCK TABLE jobs IN ACCESS EXCLUSIVE MODE");
-      Future<JsonObject> cut = request(Addresses.STORE_JOBS_LIST, new JsonObject().put("limit", 10));
-      awaitWaitingOnLock();
+      Future<JsonObject> cut = listBehindLock(lock);
       try (Connection admin = app.jdbc(); Statement terminate = admin.createStatement()) {
         terminate.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
             + " WHERE wait_event_type = 'Lock' AND pid <> pg_backend_pid()");
@@ -103,6 +96,18 @@ class StoreFailureMappingTest {
     return await(reply.<FailureCode>map(r -> {
       throw new AssertionError("expected a failure, got " + r);
     }).recover(err -> Future.succeededFuture(FailureCode.of((ReplyException) err))), WAIT);
+  }
+
+  /**
+   * Locks the jobs table in a transaction on {@code lock}, then asks the store for a page of jobs: the request takes
+   * the pool's one connection and waits on the lock. Returns once PostgreSQL shows it waiting.
+   */
+  private static Future<JsonObject> listBehindLock(Connection lock) throws Exception {
+    lock.setAutoCommit(false);
+    lock.createStatement().execute("LOCK TABLE jobs IN ACCESS EXCLUSIVE MODE");
+    Future<JsonObject> list = request(Addresses.STORE_JOBS_LIST, new JsonObject().put("limit", 10));
+    awaitWaitingOnLock();
+    return list;
   }
 
   /** Until the store's query is seen waiting on the test's lock: a condition polled in PostgreSQL, bounded. */
