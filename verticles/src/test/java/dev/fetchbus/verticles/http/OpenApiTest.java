@@ -16,6 +16,7 @@ import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
@@ -145,7 +146,7 @@ class OpenApiTest {
       "{\"urls\": [\"http://a/\"], \"concurency\": 5}              | unknown-field  | /concurency: is not a known field",
       "{}                                                          | missing-urls   | /urls: is required",
       "{\"urls\": []}                                              | missing-urls   | /urls: must have at least 1 items",
-      "{\"urls\": [\"http://a/\", 42]}                             | invalid-url    | /urls/1: must be a string",
+      "{\"urls\": [\"http://a/\", 42]}                             | invalid-url    | 1 of the URLs are not absolute http(s) URLs (the first 1 are listed)",
       "[\"http://a/\"]                                             | invalid-json   | body: must be an object",
       "{\"urls\": [                                                | invalid-json   | body: not valid JSON",
   })
@@ -154,13 +155,18 @@ class OpenApiTest {
     assertThat(assertProblem(reply, 400, slug).getString("detail")).isEqualTo(detail);
   }
 
+  /** The URLs are checked in one loop after the schema (not item by item by it), which lists each bad one. */
   @Test
-  void urlsOverTheConfiguredLengthAreRefusedByTheContract() {
+  void urlsOverTheConfiguredLengthOrNotStringsAreListedWithTheirIndex() {
     String url = "http://a/" + "x".repeat(config.getJsonObject("jobs").getInteger("maxUrlLength"));
     Reply reply = send(HttpMethod.POST, "/api/jobs", headers("content-type", "application/json"),
-        "{\"urls\": [\"" + url + "\"]}");
-    assertThat(assertProblem(reply, 400, "invalid-url").getString("detail"))
-        .isEqualTo("/urls/0: must be at most 8192 characters long");
+        "{\"urls\": [\"" + url + "\", \"http://b/\", 42]}");
+    JsonArray errors = assertProblem(reply, 400, "invalid-url").getJsonArray("errors");
+    assertThat(errors).hasSize(2);
+    assertThat(errors.getJsonObject(0).getInteger("index")).isZero();
+    assertThat(errors.getJsonObject(0).getString("reason")).isEqualTo("longer than 8192 characters");
+    assertThat(errors.getJsonObject(1).getInteger("index")).isEqualTo(2);
+    assertThat(errors.getJsonObject(1).getString("reason")).isEqualTo("not a string");
   }
 
   @Test
