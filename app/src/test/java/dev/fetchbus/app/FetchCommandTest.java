@@ -146,6 +146,7 @@ class FetchCommandTest {
       ChildService interrupted = ChildService.launch(dataDir, "fetch-ctrl-c", Map.of(), List.of(),
           "fetch", list.toString(), "--allow", "127.0.0.0/8");
       awaitHeld(heldBefore + 4);
+      // Java sends only SIGTERM and SIGKILL; Ctrl-C is SIGINT, sent by the kill program (procps).
       Process sigint = new ProcessBuilder("kill", "-INT", Long.toString(interrupted.process.pid())).start();
       assertThat(sigint.waitFor(10, TimeUnit.SECONDS) && sigint.exitValue() == 0).isTrue();
       assertThat(interrupted.process.waitFor(60, TimeUnit.SECONDS)).as("the process ends after Ctrl-C").isTrue();
