@@ -215,7 +215,9 @@ function showProgress(p) {
 async function showSummary(id) {
   const [job, summary] = await Promise.all([json(`/api/jobs/${id}`), json(`/api/jobs/${id}/summary?hosts=10`)]);
   if (id !== state.selected) return;
-  $('detail-waiting').textContent = job.waiting || (job.warnings || []).join(' ');
+  const nodes = (job.nodes || []).map((n) => `${n.node} (${n.chunks} chunk${n.chunks === 1 ? '' : 's'}${n.silent ? ', silent' : ''})`);
+  $('detail-waiting').textContent = [nodes.length ? `fetch nodes: ${nodes.join(', ')}` : '', job.waiting || '',
+    ...(job.warnings || [])].filter(Boolean).join(' · ');
   if (!unfinished(job.status)) {
     showProgress({ ...job, perSecond: rateOf(job), final: true });
   }
