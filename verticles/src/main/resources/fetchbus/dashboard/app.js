@@ -8,7 +8,9 @@ const REFRESH_MS = 2000;
 const PAGE = 20;
 
 const $ = (id) => document.getElementById(id);
-const state = { cursors: [null], page: 0, next: null, selected: null, follow: null, throughput: null, outcomes: null };
+const state = { cursors: [null], page: 0, next: null, selected: null, follow: null, throughput: null, outcomes: null,
+  listAsked: 0, ticking: false };
+const MAX_POINTS = 600;
 
 class HttpError extends Error {
   constructor(status, problem) {
@@ -102,8 +104,10 @@ function el(tag, attrs = {}, ...children) {
 // ---- jobs list
 
 async function refreshJobs() {
+  const asked = ++state.listAsked;
   const after = state.cursors[state.page];
   const page = await json(`/api/jobs?limit=${PAGE}${after ? `&after=${after}` : ''}`);
+  if (asked !== state.listAsked) return; // a newer request (a page change, say) answers instead
   tokenAccepted();
   $('connection').textContent = `updated ${new Date().toLocaleTimeString()}`;
   state.next = page.next;
@@ -162,19 +166,23 @@ function select(id) {
   follow(id);
 }
 
-/** Reads the job's event stream until its final event, or until another job is selected. */
+/**
+ * Reads the job's event stream until its final event, or until another job is selected; reconnects when the stream
+ * ends early (a restart, a proxy). The summary is read beside it, less often for large jobs (it reads every result).
+ */
 async function follow(id) {
   const abort = new AbortController();
   state.follow = abort;
   let summaryAt = 0;
+  let ended = false;
   try {
     const response = await api(`/api/jobs/${id}/events`, { signal: abort.signal });
     const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
     let buffer = '';
-    for (;;) {
+    while (!ended) {
       const { value, done } = await reader.read();
       if (done) break;
-      buffer += value;
+      buffer += value.replace(/\r\n?/g, '\n');
       let end;
       while ((end = buffer.indexOf('\n\n')) >= 0) {
         const data = buffer.slice(0, end).split('\n').filter((l) => l.startsWith('data:')).map((l) => l.slice(5)).join('\n');
@@ -182,14 +190,20 @@ async function follow(id) {
         if (!data) continue;
         const progress = JSON.parse(data);
         showProgress(progress);
-        if (progress.final || Date.now() - summaryAt > REFRESH_MS) {
+        ended = ended || progress.final;
+        if (progress.final || Date.now() - summaryAt > Math.max(REFRESH_MS, progress.total / 50)) {
           summaryAt = Date.now();
-          await showSummary(id);
+          showSummary(id).catch(showError);
         }
       }
     }
   } catch (e) {
     if (e.name !== 'AbortError') showError(e);
+  } finally {
+    abort.abort();
+  }
+  if (!ended && state.follow === abort && state.selected === id) {
+    setTimeout(() => { if (state.follow === abort && state.selected === id) follow(id); }, REFRESH_MS);
   }
 }
 
@@ -263,7 +277,7 @@ function resetCharts() {
 
 function addThroughput(perSecond) {
   const data = state.throughput.data;
-  state.throughput.setData([[...data[0], Date.now() / 1000], [...data[1], perSecond]]);
+  state.throughput.setData([[...data[0], Date.now() / 1000].slice(-MAX_POINTS), [...data[1], perSecond].slice(-MAX_POINTS)]);
 }
 
 function drawOutcomes(outcomes) {
@@ -363,8 +377,10 @@ function showError(e) {
 }
 
 function tick() {
-  refreshJobs().catch(showError);
-  refreshService().catch(() => {});
+  if (state.ticking) return;
+  state.ticking = true;
+  Promise.allSettled([refreshJobs().catch(showError), refreshService().catch(() => {})])
+    .then(() => { state.ticking = false; });
 }
 
 document.addEventListener('DOMContentLoaded', () => {
@@ -372,12 +388,17 @@ document.addEventListener('DOMContentLoaded', () => {
     event.preventDefault();
     sessionStorage.setItem(TOKEN_KEY, $('token').value.trim());
     tick();
+    if (state.selected) select(state.selected);
   });
   $('submit-form').addEventListener('submit', submit);
   $('detail-cancel').addEventListener('click', () => cancel(state.selected));
   $('report-ndjson').addEventListener('click', () => downloadReport(false));
   $('report-csv').addEventListener('click', () => downloadReport(true));
-  $('jobs-older').addEventListener('click', () => { state.cursors[++state.page] = state.next; refreshJobs().catch(showError); });
+  $('jobs-older').addEventListener('click', () => {
+    $('jobs-older').disabled = true; // until this page answers with its own next cursor
+    state.cursors[++state.page] = state.next;
+    refreshJobs().catch(showError);
+  });
   $('jobs-newer').addEventListener('click', () => { state.page = Math.max(0, state.page - 1); refreshJobs().catch(showError); });
   tick();
   setInterval(tick, REFRESH_MS);

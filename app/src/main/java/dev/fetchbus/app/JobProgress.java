@@ -31,21 +31,29 @@ final class JobProgress {
         .setConsumer(new ConsoleProgressBarConsumer(stderr)).build();
     long lastLine = 0;
     JsonObject view;
+    // Rates count what was done while this follows the job, not what a resumed job had done before.
+    int completedBefore = -1;
+    long bytesBefore = 0;
     try {
       while (true) {
         view = read.call();
         double seconds = Math.max((System.nanoTime() - started) / 1e9, 1e-3);
         int completed = view.getInteger("completed");
-        long bytesPerSecond = (long) (view.getLong("bytes", 0L) / seconds);
+        if (completedBefore < 0) {
+          completedBefore = completed;
+          bytesBefore = view.getLong("bytes", 0L);
+        }
+        double perSecond = (completed - completedBefore) / seconds;
+        long bytesPerSecond = (long) ((view.getLong("bytes", 0L) - bytesBefore) / seconds);
         if (bar != null) {
           bar.stepTo(completed);
-          bar.setExtraMessage(String.format(Locale.ROOT, " %.0f/s \u2713%d \u2717%d %s/s", completed / seconds,
+          bar.setExtraMessage(String.format(Locale.ROOT, " %.0f/s \u2713%d \u2717%d %s/s", perSecond,
               view.getInteger("succeeded"), view.getInteger("failed"), bytes(bytesPerSecond)));
         } else if (!quiet && System.nanoTime() - lastLine > PLAIN_EVERY_MS * 1_000_000) {
           lastLine = System.nanoTime();
           stderr.printf(Locale.ROOT, "%d/%d done, ok %d, failed %d, %s at %s/s, %.0f URLs/s%n", completed, total,
               view.getInteger("succeeded"), view.getInteger("failed"), bytes(view.getLong("bytes", 0L)),
-              bytes(bytesPerSecond), completed / seconds);
+              bytes(bytesPerSecond), perSecond);
         }
         if (JobStatus.fromWire(view.getString("status")).finished()) {
           return view;

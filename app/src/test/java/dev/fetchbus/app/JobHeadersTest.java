@@ -73,4 +73,17 @@ class JobHeadersTest {
           .isGreaterThan(Duration.ofMillis(120));
     }
   }
+
+  /** The delay spaces the starts, not the fetches: a slow host still has several fetches in flight. */
+  @Test
+  void aDelayedHostStillHasSeveralFetchesInFlight() {
+    running.origin.resetMostSlowAtOnce();
+    List<String> urls = IntStream.range(20, 24).mapToObj(n -> running.origin.url("/slow/" + n + "?ms=800")).toList();
+    String id = running.api.submit(new JsonObject().put("urls", urls).put("concurrency", 8).put("perHost", 4)
+        .put("perHostDelayMs", 100));
+    assertThat(running.api.awaitEnd(id, Duration.ofSeconds(30)).getInteger("succeeded")).isEqualTo(4);
+    // Started 100 ms apart, each answered after 800 ms: all four overlap (one waiting for the last to end would
+    // have had one at a time).
+    assertThat(running.origin.mostSlowAtOnce()).isGreaterThanOrEqualTo(3);
+  }
 }

@@ -203,20 +203,24 @@ class JobsEndToEndTest {
     int port = running.origin.port();
     List<String> urls = List.of(running.origin.url("/obj/1"), running.origin.url("/obj/2"),
         running.origin.url("/missing/1"), running.origin.url("/missing/2"),
-        "http://user:secret@127.0.0.1:" + port + "/obj/3", "http://LOCALHOST:" + port + "/obj/4");
+        "http://user:secret@127.0.0.1:" + port + "/obj/3", "http://LOCALHOST:" + port + "/obj/4",
+        "http://127.0.0.1:80/default-port");
     String id = running.api.submit(new JsonObject().put("urls", new JsonArray(urls)).put("retries", 0));
     assertThat(running.api.awaitEnd(id, Duration.ofSeconds(30)).getString("status")).isEqualTo("done");
 
     JsonObject summary = running.api.get("/api/jobs/" + id + "/summary?hosts=5").bodyAsJsonObject();
-    assertThat(summary.getJsonObject("outcomes").getMap()).containsOnly(
-        java.util.Map.entry("ok", 4), java.util.Map.entry("http_error", 2));
+    // Port 80 of this machine may answer or not: its URL's outcome is left open.
+    JsonObject outcomes = summary.getJsonObject("outcomes");
+    assertThat(outcomes.getInteger("http_error")).isBetween(2, 3);
+    assertThat(outcomes.getInteger("ok")).isBetween(4, 5);
+    assertThat(outcomes.stream().mapToInt(e -> ((Number) e.getValue()).intValue()).sum()).isEqualTo(7);
     JsonArray failing = summary.getJsonArray("failingHosts");
-    assertThat(failing).hasSize(1);
     assertThat(failing.getJsonObject(0).getString("host")).isEqualTo("http://127.0.0.1:" + port);
     assertThat(failing.getJsonObject(0).getLong("failed")).isEqualTo(2);
     assertThat(failing.getJsonObject(0).getLong("results")).isEqualTo(5);
+    // A default port is no part of the host, as the fetcher counts hosts (whatever port 80 answered here).
     assertThat(summary.getJsonArray("slowestHosts").stream().map(h -> ((JsonObject) h).getString("host")))
-        .containsExactlyInAnyOrder("http://127.0.0.1:" + port, "http://localhost:" + port);
+        .containsExactlyInAnyOrder("http://127.0.0.1:" + port, "http://localhost:" + port, "http://127.0.0.1");
 
     assertThat(running.api.get("/api/jobs/" + java.util.UUID.randomUUID() + "/summary").statusCode()).isEqualTo(404);
     assertThat(running.api.get("/api/jobs/" + id + "/summary?hosts=0").statusCode()).isEqualTo(400);

@@ -119,7 +119,8 @@ class MiddlewareTest {
             .startsWith("default-src 'none'; script-src 'self';").doesNotContain("unsafe");
       }
       for (String path : List.of("/dashboard/..%2F", "/dashboard/..%2Fopenapi%2Fopenapi.yaml", "/dashboard/.hidden",
-          "/dashboard/uplot/..%2F..%2FLICENSE", "/dashboard/nothing.js", "/dashboard/")) {
+          "/dashboard/uplot/..%2F..%2FLICENSE", "/dashboard/nothing.js", "/dashboard/", "/dashboard", "/dashboard/uplot",
+          "/./dashboard/..%2F")) {
         assertProblem(send(client.getAbs(app.url(path))), 404, "not-found");
       }
     }

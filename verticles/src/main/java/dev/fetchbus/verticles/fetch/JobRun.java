@@ -299,16 +299,37 @@ final class JobRun {
     for (int turn = queue.hosts(); turn > 0 && inFlight.size() < concurrency && !batcher.full(); turn--) {
       String host = queue.nextHost();
       Long freeAt = hostFreeAt.isEmpty() ? null : hostFreeAt.get(host);
-      boolean limited = false;
       if (freeAt != null && freeAt - now > 0) {
         wakeAt = Math.min(wakeAt, freeAt);
-      } else {
-        limited = startFrom(host);
+        queue.endTurn();
+        continue;
       }
-      queue.endTurn();
-      if (limited) {
+      int started = 0;
+      boolean refused = false;
+      for (int n = perHost.getOrDefault(host, 0); n < hostConcurrency && queue.turnHasWaiting()
+          && inFlight.size() < concurrency && !batcher.full(); n++) {
+        if (!limiter.tryAcquire(pump)) {
+          refused = true;
+          break;
+        }
+        launch(queue.take(), host);
+        started++;
+        if (options.perHostDelayMs() > 0) {
+          // One start per delay: the host's next URL may start once it has passed, or at a completion.
+          if (queue.turnHasWaiting()) {
+            wakeAt = Math.min(wakeAt, hostFreeAt.get(host));
+          }
+          break;
+        }
+      }
+      if (refused) {
+        // The fetcher's shared limit is full: the round ends, and a host that started nothing keeps its turn.
+        if (started > 0) {
+          queue.endTurn();
+        }
         break;
       }
+      queue.endTurn();
     }
     if (wakeAt != Long.MAX_VALUE && delayTimer < 0) {
       delayTimer = vertx.setTimer(Math.max(1, (wakeAt - now) / 1_000_000), t -> {
@@ -322,24 +343,6 @@ final class JobRun {
     if (exhausted && queue.isEmpty() && inFlight.isEmpty()) {
       end(JobStatus.DONE, null);
     }
-  }
-
-  /**
-   * Starts URLs of the host whose turn it is while its limits and the job's allow (one at a time with a per-host
-   * delay); true when the fetcher's shared limit stopped it, so the round ends.
-   */
-  private boolean startFrom(String host) {
-    for (int n = perHost.getOrDefault(host, 0); n < hostConcurrency && queue.turnHasWaiting()
-        && inFlight.size() < concurrency && !batcher.full(); n++) {
-      if (!limiter.tryAcquire(pump)) {
-        return true;
-      }
-      launch(queue.take(), host);
-      if (options.perHostDelayMs() > 0) {
-        break;
-      }
-    }
-    return false;
   }
 
   private void launch(UrlRef url, String host) {

@@ -14,7 +14,7 @@ public record MirrorRoot(Path dir) {
   public static MirrorRoot of(JsonObject config) {
     String configured = config.getJsonObject("fetch").getString("mirrorDir");
     return new MirrorRoot((configured == null ? Path.of(config.getString("dataDir")).resolve("mirror")
-        : Path.of(configured)).toAbsolutePath());
+        : Path.of(configured)).toAbsolutePath().normalize());
   }
 
   Path jobDir(String jobId) {
@@ -28,9 +28,11 @@ public record MirrorRoot(Path dir) {
 
   /** The file of a body a result names ({@code mirror/<jobId>/<seq>}). */
   public Path body(String reportedPath) {
-    if (!reportedPath.startsWith(PREFIX) || reportedPath.contains("..")) {
+    Path body = reportedPath.startsWith(PREFIX) ? dir.resolve(reportedPath.substring(PREFIX.length())).normalize()
+        : null;
+    if (body == null || !body.startsWith(dir) || body.equals(dir)) {
       throw new IllegalArgumentException("not a mirror body path: " + reportedPath);
     }
-    return dir.resolve(reportedPath.substring(PREFIX.length()));
+    return body;
   }
 }

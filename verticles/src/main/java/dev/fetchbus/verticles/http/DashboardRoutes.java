@@ -46,8 +46,10 @@ final class DashboardRoutes {
    * on some encoded names, such as {@code ..%2F}.
    */
   private static void serve(RoutingContext ctx, String prefix, StaticHandler files) {
-    String path = ctx.request().path();
-    if (!path.equals("/") && !FILE_NAME.matcher(path.substring(prefix.length())).matches()) {
+    // The path the route matched (normalized), which for a prefix route may also be the prefix without its slash.
+    String path = ctx.normalizedPath();
+    if (!path.equals("/") && (path.length() <= prefix.length()
+        || !FILE_NAME.matcher(path.substring(prefix.length())).matches())) {
       ctx.next();
       return;
     }

@@ -63,9 +63,13 @@ public class ReportVerticle extends VerticleBase {
     return new JsonObject().put("files", files);
   }
 
-  /** Removes the job's report files (a purge): those present, on a worker thread. */
+  /**
+   * Removes the job's report files (a purge): those present, on a worker thread, once a build under way has ended
+   * (else it would rename its files into place after the delete).
+   */
   private Future<JsonObject> delete(String jobId) {
-    return vertx.executeBlocking(() -> {
+    Future<Void> underway = building.getOrDefault(jobId, Future.succeededFuture());
+    return underway.otherwiseEmpty().compose(v -> vertx.executeBlocking(() -> {
       int deleted = 0;
       for (ResultFormat format : ResultFormat.values()) {
         if (Files.deleteIfExists(ReportWriter.file(reports, jobId, format))) {
@@ -73,7 +77,7 @@ public class ReportVerticle extends VerticleBase {
         }
       }
       return new JsonObject().put("deleted", deleted);
-    }, false);
+    }, false));
   }
 
   /** The job's report files, once it has ended: kept if built before, else built now. */

@@ -170,11 +170,14 @@ public final class JobStore {
           + " ORDER BY r.seq LIMIT $3";
   /**
    * Results by outcome, then the hosts with the highest mean duration and those with the most failures ($2 each). A
-   * host is the URL's scheme and authority without user info, as the fetcher counts per-host limits.
+   * host is the URL's scheme and authority without user info or a default port, as the fetcher counts per-host
+   * limits.
    */
   private static final String SUMMARIZE_RESULTS =
-      "WITH r AS MATERIALIZED (SELECT r.outcome, r.duration_ms, lower(regexp_replace(u.url,"
-          + " '^([A-Za-z][A-Za-z0-9+.-]*://)(?:[^@/?#]*@)?([^/?#]*).*$', '\\1\\2')) AS host"
+      "WITH r AS MATERIALIZED (SELECT r.outcome, r.duration_ms,"
+          + " regexp_replace(regexp_replace(lower(regexp_replace(u.url,"
+          + " '^([A-Za-z][A-Za-z0-9+.-]*://)(?:[^@/?#]*@)?([^/?#]*).*$', '\\1\\2')),"
+          + " '^(http://.*):80$', '\\1'), '^(https://.*):443$', '\\1') AS host"
           + " FROM results r JOIN job_urls u USING (job_id, seq) WHERE r.job_id = $1),"
           + " hosts AS (SELECT host, count(*) AS n, count(*) FILTER (WHERE outcome <> 'ok') AS failed,"
           + " avg(duration_ms)::float8 AS mean_ms FROM r GROUP BY host)"
