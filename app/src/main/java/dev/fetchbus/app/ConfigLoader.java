@@ -56,11 +56,14 @@ public final class ConfigLoader {
     JsonObject config = resource("conf/config.json");
     String file = env.get("FETCHBUS_CONFIG");
     if (file != null && !file.isBlank()) {
+      JsonObject given;
       try {
-        config.mergeIn(new JsonObject(Files.readString(Path.of(file))), true);
+        given = new JsonObject(Files.readString(Path.of(file)));
       } catch (IOException e) {
         throw new UncheckedIOException("cannot read FETCHBUS_CONFIG file " + file, e);
       }
+      refuseUnknown(config, given, "");
+      config.mergeIn(given, true);
     }
     ENVIRONMENT.forEach((name, setting) -> {
       String value = env.get(name);
@@ -126,6 +129,24 @@ public final class ConfigLoader {
       throw new IllegalArgumentException("must be text or json");
     }
     return text;
+  }
+
+  /**
+   * A setting the defaults do not have is a mistake (a typo, or a name from an older version) that would otherwise be
+   * ignored without a word while its default applies: refused, with the path of the setting.
+   */
+  static void refuseUnknown(JsonObject defaults, JsonObject given, String path) {
+    for (String key : given.fieldNames()) {
+      String at = path.isEmpty() ? key : path + "." + key;
+      if (!defaults.containsKey(key)) {
+        throw new IllegalArgumentException("FETCHBUS_CONFIG: unknown setting '" + at + "' (conf/config.json lists"
+            + " every setting" + (path.isEmpty() ? "" : "; those under '" + path + "' are " + defaults.fieldNames())
+            + ")");
+      }
+      if (defaults.getValue(key) instanceof JsonObject inner && given.getValue(key) instanceof JsonObject changed) {
+        refuseUnknown(inner, changed, at);
+      }
+    }
   }
 
   /** A JsonArray that can still be added to (a command adds its own entries, such as {@code fetch --allow}). */

@@ -41,6 +41,17 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void aSettingTheDefaultsDoNotHaveIsRefusedWithItsPath(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("old.json");
+    Files.writeString(file, "{\"fetch\": {\"retry\": {\"maxBackoffMs\": 5000}}}");
+    assertThatThrownBy(() -> ConfigLoader.load(Map.of("FETCHBUS_CONFIG", file.toString())))
+        .hasMessageContaining("unknown setting 'fetch.retry.maxBackoffMs'").hasMessageContaining("backoff");
+    Files.writeString(file, "{\"htp\": {}}");
+    assertThatThrownBy(() -> ConfigLoader.load(Map.of("FETCHBUS_CONFIG", file.toString())))
+        .hasMessageContaining("unknown setting 'htp'");
+  }
+
+  @Test
   void aBadPortIsNamed() {
     assertThatThrownBy(() -> ConfigLoader.load(Map.of("FETCHBUS_HTTP_PORT", "http")))
         .hasMessageContaining("FETCHBUS_HTTP_PORT");
