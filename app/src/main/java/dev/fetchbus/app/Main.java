@@ -77,8 +77,8 @@ public final class Main {
     });
     command.setExecutionExceptionHandler((e, line, parsed) -> {
       err.println(name + " failed: " + (e.getMessage() == null ? e : e.getMessage()));
-      if (e instanceof RuntimeException && !(e instanceof IllegalArgumentException)) {
-        e.printStackTrace(err); // not a refusal with a reason: a defect, to be reported with its trace
+      if (e.getMessage() == null) {
+        e.printStackTrace(err); // no reason to show: a defect, to be reported with its trace
       }
       return 1;
     });

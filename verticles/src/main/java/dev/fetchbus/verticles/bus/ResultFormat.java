@@ -38,6 +38,11 @@ public enum ResultFormat {
 
   public abstract String line(JsonObject row);
 
+  /** The format's name where one is written: {@code ndjson} or {@code csv}. */
+  public String wire() {
+    return name().toLowerCase(java.util.Locale.ROOT);
+  }
+
   /** CSV when the client accepts text/csv (and did not ask for NDJSON first), else NDJSON. */
   public static ResultFormat forAccept(String accept) {
     if (accept == null) {

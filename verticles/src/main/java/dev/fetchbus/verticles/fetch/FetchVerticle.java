@@ -11,10 +11,10 @@ import dev.fetchbus.verticles.bus.Progress;
 import dev.fetchbus.verticles.bus.Outcome;
 import dev.fetchbus.verticles.files.DirectorySweep;
 import dev.fetchbus.verticles.guard.AddressGuard;
-import dev.fetchbus.verticles.retry.Backoff;
 import dev.fetchbus.verticles.guard.Cidr;
 import dev.fetchbus.verticles.ops.Metrics;
 import dev.fetchbus.verticles.ops.ThrottledLog;
+import dev.fetchbus.verticles.retry.Backoff;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.ReplyException;
@@ -23,7 +23,6 @@ import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
@@ -82,7 +81,7 @@ public class FetchVerticle extends VerticleBase {
     userAgent = fetch.getString("userAgent");
     mirrorRoot = MirrorRoot.of(config());
     bus = new Bus(vertx, fetch.getLong("busTimeoutMs"));
-    files = new JobFiles(vertx, bus, mirrorRoot.dir());
+    files = new JobFiles(vertx, bus, mirrorRoot);
     // Taken before this fetcher writes anything: what it writes from now on is never the sweep's.
     Instant sweepCutoff = DirectorySweep.cutoffNow();
     limiter = new InFlightLimiter(fetch.getInteger("maxInFlight"));

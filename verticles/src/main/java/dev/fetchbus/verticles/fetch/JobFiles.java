@@ -10,7 +10,6 @@ import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
@@ -30,9 +29,9 @@ final class JobFiles {
 
   private final Vertx vertx;
   private final Bus bus;
-  private final Path mirrorRoot;
+  private final MirrorRoot mirrorRoot;
 
-  JobFiles(Vertx vertx, Bus bus, Path mirrorRoot) {
+  JobFiles(Vertx vertx, Bus bus, MirrorRoot mirrorRoot) {
     this.vertx = vertx;
     this.bus = bus;
     this.mirrorRoot = mirrorRoot;
@@ -50,7 +49,7 @@ final class JobFiles {
   /** The steps of a purge after the mark: the files, then the rows. */
   private Future<JsonObject> finishPurge(String id) {
     return vertx.executeBlocking(() -> {
-          DirectorySweep.removeTree(mirrorRoot.resolve(id));
+          DirectorySweep.removeTree(mirrorRoot.jobDir(id));
           return null;
         }, false)
         .compose(v -> deleteReports(id))
@@ -83,7 +82,7 @@ final class JobFiles {
   Future<Void> sweep(Instant cutoff) {
     return finishInterruptedPurges()
         .compose(purges -> sweepMirror(cutoff).onSuccess(removed -> {
-          String summary = "mirror sweep of " + mirrorRoot + ": finished " + purges + " interrupted purge(s), removed "
+          String summary = "mirror sweep of " + mirrorRoot.dir() + ": finished " + purges + " interrupted purge(s), removed "
               + removed.orphans() + " directory(ies) of jobs that no longer exist and " + removed.temporary()
               + " unfinished file(s)" + removed.failureNote();
           if (removed.failed() > 0) {
@@ -93,7 +92,7 @@ final class JobFiles {
           }
         }))
         .<Void>mapEmpty()
-        .onFailure(err -> LOG.warn("mirror sweep of {} did not complete; the next start tries again: {}", mirrorRoot,
+        .onFailure(err -> LOG.warn("mirror sweep of {} did not complete; the next start tries again: {}", mirrorRoot.dir(),
             err.toString()));
   }
 
@@ -116,7 +115,7 @@ final class JobFiles {
    * with several fetch nodes sharing the volume, another node may be writing there now.
    */
   private Future<DirectorySweep.Removed> sweepMirror(Instant cutoff) {
-    return new DirectorySweep(vertx, mirrorRoot, DirectorySweep::canonicalUuid, ids -> bus.request(
+    return new DirectorySweep(vertx, mirrorRoot.dir(), DirectorySweep::canonicalUuid, ids -> bus.request(
         Addresses.STORE_JOBS_KNOWN, new JsonObject().put("ids", new JsonArray(ids))).map(known -> {
           Set<String> existing = DirectorySweep.idSet(known.getJsonArray("existing"));
           Set<String> ended = new HashSet<>(existing);

@@ -28,12 +28,14 @@ final class DashboardRoutes {
   private static final CharSequence CONTENT_SECURITY_POLICY = HttpHeaders.createOptimized("Content-Security-Policy");
   /** The WebJar's path carries its version, so a new uPlot is a new URL and its files can be kept a year. */
   private static final int LIBRARY_MAX_AGE_SECONDS = 365 * 24 * 3600;
+  /** Read once per process, not per HTTP verticle instance. */
+  private static final String UPLOT = webJar("uplot") + "/dist";
 
   void mount(Router router) {
     // Not cached: the page and its script must change together when the service is upgraded.
     StaticHandler pages = StaticHandler.create(PAGES).setDirectoryListing(false).setIndexPage("index.html")
         .setCachingEnabled(false);
-    StaticHandler uplot = StaticHandler.create(webJar("uplot") + "/dist").setDirectoryListing(false)
+    StaticHandler uplot = StaticHandler.create(UPLOT).setDirectoryListing(false)
         .setMaxAgeSeconds(LIBRARY_MAX_AGE_SECONDS);
     router.get("/").handler(ctx -> serve(ctx, "/", pages));
     router.get("/dashboard/uplot/*").handler(ctx -> serve(ctx, "/dashboard/uplot/", uplot));
@@ -58,7 +60,7 @@ final class DashboardRoutes {
   }
 
   /** The class-path folder of an npm WebJar, at the version the build put on the class path. */
-  static String webJar(String name) {
+  private static String webJar(String name) {
     String properties = "META-INF/maven/org.webjars.npm/" + name + "/pom.properties";
     try (InputStream in = DashboardRoutes.class.getClassLoader().getResourceAsStream(properties)) {
       if (in == null) {

@@ -19,7 +19,6 @@ import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.openapi.validation.RequestParameter;
 import io.vertx.openapi.validation.ValidatedRequest;
 import java.nio.file.Path;
-import java.util.Locale;
 import java.util.Map;
 
 /** The job API. Handlers validate, then reach the store and the fetcher only over the event bus. */
@@ -111,7 +110,7 @@ final class JobRoutes {
     bus.request(Addresses.REPORTS_BUILD, new JsonObject().put("id", id))
         .onSuccess(built -> {
           Path file = Path.of(built.getJsonObject("files")
-              .getString(format.name().toLowerCase(Locale.ROOT)));
+              .getString(format.wire()));
           ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/gzip")
               .putHeader(HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\"" + file.getFileName() + "\"")
               .sendFile(file.toString());

@@ -16,7 +16,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -58,7 +57,7 @@ public class ReportVerticle extends VerticleBase {
   private JsonObject files(String jobId) {
     JsonObject files = new JsonObject();
     for (ResultFormat format : ResultFormat.values()) {
-      files.put(format.name().toLowerCase(Locale.ROOT), ReportWriter.file(reports, jobId, format).toString());
+      files.put(format.wire(), ReportWriter.file(reports, jobId, format).toString());
     }
     return new JsonObject().put("files", files);
   }

@@ -32,7 +32,7 @@ final class ReportWriter {
   }
 
   static String suffix(ResultFormat format) {
-    return "." + format.name().toLowerCase(java.util.Locale.ROOT) + ".gz";
+    return "." + format.wire() + ".gz";
   }
 
   ReportWriter(Path dir, String jobId) throws IOException {

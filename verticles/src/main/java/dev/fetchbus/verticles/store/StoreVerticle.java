@@ -89,7 +89,7 @@ public class StoreVerticle extends VerticleBase {
             consume(Addresses.STORE_RESULTS_PAGE, req -> store.results(JobStore.jobId(req),
                 req.getInteger("afterSeq", -1), pageLimit(req), req.getString("outcome", "all")).map(rs -> list("results", rs.stream().map(FetchResult::toJson).toList()))),
             consume(Addresses.STORE_JOBS_SUMMARY, req -> store.summary(JobStore.jobId(req),
-                Math.min(req.getInteger("hosts", 10), MAX_SUMMARY_HOSTS))),
+                Math.max(1, Math.min(req.getInteger("hosts", 10), MAX_SUMMARY_HOSTS)))),
             consume(Addresses.STORE_JOBS_LIST, req -> store.list(
                     req.getString("status") == null ? null : JobStatus.fromWire(req.getString("status")),
                     req.getString("after") == null ? null : JobStore.jobId(req.getString("after")),
