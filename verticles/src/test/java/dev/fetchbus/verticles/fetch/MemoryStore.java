@@ -27,7 +27,7 @@ import java.util.function.Function;
  * rules that matter to it (a result per URL at most once; {@code done} not taken while a URL has none, the job's
  * view answered as it is; chunks leased once and done once their results are stored). One node works on a job at a
  * time here, with the job's whole limits. It also counts every result it was sent, so a test sees duplicates the
- * idempotent append would hide.
+ * idempotent append would hide. Ending a job early ({@code abandon}) gives every URL without a result its outcome.
  */
 final class MemoryStore {
   /** One job: its URLs by seq, the results stored, and every result sent (stored or not). */
@@ -78,6 +78,7 @@ final class MemoryStore {
         }),
         Map.entry(Addresses.STORE_RESULTS_APPEND, this::append),
         Map.entry(Addresses.STORE_JOBS_FINISH, this::finish),
+        Map.entry(Addresses.STORE_JOBS_ABANDON, this::abandon),
         Map.entry(Addresses.STORE_JOBS_UNFINISHED, request -> new JsonObject().put("ids", new JsonArray())),
         Map.entry(Addresses.STORE_JOBS_RELEASE, request -> new JsonObject().put("released", 0)),
         Map.entry(Addresses.STORE_JOBS_PURGING, request -> new JsonObject().put("ids", new JsonArray())),
@@ -149,6 +150,20 @@ final class MemoryStore {
     JobView view = job.view();
     return new JsonObject().put("stored", stored).put("completed", view.completed())
         .put("succeeded", view.succeeded()).put("failed", view.failed());
+  }
+
+  /** As the real store: every URL without a result gets the outcome, the job the final status; CONFLICT once ended. */
+  private JsonObject abandon(JsonObject request) {
+    Job job = job(request);
+    if (job.status.finished()) {
+      throw FailureCode.CONFLICT.exception("job " + job.id + " is already " + job.status.wire());
+    }
+    Outcome outcome = Outcome.fromWire(request.getString("outcome"));
+    for (int seq = 0; seq < job.urls.size(); seq++) {
+      job.results.putIfAbsent(seq, new FetchResult(seq, null, outcome, null, 0, null, 0, 0, false, null));
+    }
+    job.status = JobStatus.fromWire(request.getString("status"));
+    return job.view().toJson();
   }
 
   private JsonObject finish(JsonObject request) {
