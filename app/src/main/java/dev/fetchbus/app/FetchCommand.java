@@ -1,10 +1,14 @@
 package dev.fetchbus.app;
 
-import dev.fetchbus.verticles.bus.Addresses;
 import dev.fetchbus.verticles.bus.Bus;
+import dev.fetchbus.verticles.bus.FetchResult;
 import dev.fetchbus.verticles.bus.JobStatus;
+import dev.fetchbus.verticles.bus.JobView;
 import dev.fetchbus.verticles.bus.ResultFormat;
 import dev.fetchbus.verticles.fetch.MirrorRoot;
+import dev.fetchbus.verticles.fetch.api.FetchApi;
+import dev.fetchbus.verticles.http.api.JobsApi;
+import dev.fetchbus.verticles.store.api.StoreApi;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.BufferedReader;
@@ -129,17 +133,16 @@ final class FetchCommand implements Callable<Integer> {
    */
   private int resumeNewest(FetchbusApp app) throws Exception {
     Bus bus = new Bus(app.vertx(), BUS_MS);
-    for (String status : List.of("running", "queued")) {
-      JsonArray jobs = FetchbusApp.await(bus.request(Addresses.STORE_JOBS_LIST,
-          new JsonObject().put("status", status).put("limit", 1)), BUS_MS).getJsonArray("jobs");
+    for (JobStatus status : List.of(JobStatus.RUNNING, JobStatus.QUEUED)) {
+      List<JobView> jobs = FetchbusApp.await(StoreApi.client(bus).list(new StoreApi.JobQuery(status, null, 1)),
+          BUS_MS);
       if (!jobs.isEmpty()) {
-        JsonObject job = jobs.getJsonObject(0);
+        JobView job = jobs.get(0);
         startFetcher(app);
         if (!quiet) {
-          stderr.printf("resuming job %s: %d of %d done before%n", job.getString("id"), job.getInteger("completed"),
-              job.getInteger("total"));
+          stderr.printf("resuming job %s: %d of %d done before%n", job.id(), job.completed(), job.total());
         }
-        return follow(app, bus, job.getString("id"), job.getInteger("total"));
+        return follow(app, bus, job.id(), job.total());
       }
     }
     stderr.println("no unfinished job to resume in this data dir");
@@ -176,14 +179,14 @@ final class FetchCommand implements Callable<Integer> {
     }
     // The fetcher first, so that the stored job is handed to it at once rather than found by its next sweep.
     startFetcher(app);
-    JsonObject submitted;
+    JobsApi.Submitted submitted;
     try {
-      submitted = FetchbusApp.await(bus.request(Addresses.JOBS_SUBMIT, job), BUS_MS);
+      submitted = FetchbusApp.await(JobsApi.client(bus).submit(job), BUS_MS);
     } catch (Exception e) {
       stderr.println("the job was refused: " + (e.getCause() == null ? e : e.getCause().getMessage()));
       return 1;
     }
-    return follow(app, bus, submitted.getString("id"), urls.size());
+    return follow(app, bus, submitted.id(), urls.size());
   }
 
   /** Follows the job to its end (Ctrl-C cancels it), reads its results, prints the summary; the exit status. */
@@ -192,13 +195,13 @@ final class FetchCommand implements Callable<Integer> {
     Signal.handle(new Signal("INT"), signal -> {
       // Cancelled, not dropped: the results so far are stored and the job ends as cancelled.
       interrupted.set(true);
-      bus.request(Addresses.FETCH_JOBS_CANCEL, new JsonObject().put("id", id));
+      FetchApi.client(bus).cancel(id);
     });
     long started = System.nanoTime();
-    JsonObject view = JobProgress.follow(() -> FetchbusApp.await(bus.request(Addresses.STORE_JOBS_GET,
-        new JsonObject().put("id", id)), BUS_MS), total, quiet, stderr);
+    StoreApi store = StoreApi.client(bus);
+    JsonObject view = JobProgress.follow(() -> FetchbusApp.await(store.view(id), BUS_MS), total, quiet, stderr);
     List<JsonObject> bodies = new ArrayList<>();
-    RunSummary summary = results(bus, id, bodies);
+    RunSummary summary = results(store, id, bodies);
     if (!quiet) {
       summary.print(stdout, view, (System.nanoTime() - started) / 1e9);
     }
@@ -218,17 +221,17 @@ final class FetchCommand implements Callable<Integer> {
    * Reads every stored result once: written to {@code --out} if given, and counted for the summary; with
    * {@code --mirror}, those with a kept body go to {@code bodies}.
    */
-  private RunSummary results(Bus bus, String id, List<JsonObject> bodies) throws Exception {
+  private RunSummary results(StoreApi store, String id, List<JsonObject> bodies) throws Exception {
     RunSummary summary = new RunSummary();
     ResultFormat format = out != null && out.toString().endsWith(".csv") ? ResultFormat.CSV : ResultFormat.NDJSON;
     try (Writer writer = out == null ? Writer.nullWriter() : Files.newBufferedWriter(out, StandardCharsets.UTF_8)) {
       writer.write(format.header);
       int after = -1;
       while (true) {
-        JsonArray rows = FetchbusApp.await(bus.request(Addresses.STORE_RESULTS_PAGE, new JsonObject().put("id", id)
-            .put("afterSeq", after).put("limit", PAGE).put("outcome", "all")), BUS_MS).getJsonArray("results");
-        for (int i = 0; i < rows.size(); i++) {
-          JsonObject row = rows.getJsonObject(i);
+        List<FetchResult> rows = FetchbusApp.await(store.results(new StoreApi.ResultQuery(id, after, PAGE, "all")),
+            BUS_MS);
+        for (FetchResult result : rows) {
+          JsonObject row = result.toJson();
           writer.write(format.line(row));
           summary.add(row);
           if (mirror != null && row.getString("path") != null) {
@@ -238,7 +241,7 @@ final class FetchCommand implements Callable<Integer> {
         if (rows.size() < PAGE) {
           return summary;
         }
-        after = rows.getJsonObject(rows.size() - 1).getInteger("seq");
+        after = rows.get(rows.size() - 1).seq();
       }
     }
   }

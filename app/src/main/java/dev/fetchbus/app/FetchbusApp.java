@@ -1,7 +1,7 @@
 package dev.fetchbus.app;
 
-import dev.fetchbus.verticles.ops.Readiness;
 import dev.fetchbus.verticles.ops.Metrics;
+import dev.fetchbus.verticles.ops.Readiness;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

@@ -3,7 +3,7 @@ package dev.fetchbus.app;
 import static dev.fetchbus.verticles.testing.StrictVertx.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.fetchbus.verticles.bus.Addresses;
+import dev.fetchbus.verticles.store.api.StoreApi;
 import dev.fetchbus.verticles.testing.StrictVertx;
 import dev.fetchbus.verticles.testing.TestOrigin;
 import io.vertx.core.Future;
@@ -87,7 +87,7 @@ class DiskHygieneTest {
         job = mirrorJob(client, app, data);
         interrupted = mirrorJob(client, app, data);
         // A purge that crashed right after its first step: the job is marked, nothing else happened.
-        app.request(Addresses.STORE_JOBS_PURGE_BEGIN, new JsonObject().put("id", interrupted));
+        app.request(StoreApi.JOBS_PURGE_BEGIN.address(), new JsonObject().put("id", interrupted));
         assertThat(client.get("/api/jobs/" + interrupted).statusCode()).isEqualTo(404);
         assertThat(client.get("/api/jobs").bodyAsJsonObject().getJsonArray("jobs").stream()
             .map(j -> ((JsonObject) j).getString("id"))).contains(job).doesNotContain(interrupted);

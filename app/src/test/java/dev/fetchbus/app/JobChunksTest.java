@@ -3,8 +3,10 @@ package dev.fetchbus.app;
 import static dev.fetchbus.verticles.testing.StrictVertx.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.fetchbus.verticles.bus.JobId;
 import dev.fetchbus.verticles.store.Database;
 import dev.fetchbus.verticles.store.JobStore;
+import dev.fetchbus.verticles.store.api.StoreApi;
 import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.sqlclient.Pool;
@@ -54,17 +56,17 @@ class JobChunksTest {
   @Test
   void eachChunkGoesToOneNodeUntilReleasedOrLapsed() {
     String id = submit(16, 4);
-    UUID uuid = JobStore.jobId(id);
+    UUID uuid = JobId.parse(id);
     // Jobs of the other tests stay unfinished in the same database: only this one is looked at.
     assertThat(await(store.openJobs("a"))).contains(id);
 
-    JsonObject a = work(uuid, "a", MINUTE, 0, 0);
-    assertThat(a.getInteger("concurrency")).isEqualTo(16);
+    StoreApi.WorkGrant a = work(uuid, "a", MINUTE, 0, 0);
+    assertThat(a.concurrency()).isEqualTo(16);
     assertThat(await(store.openJobs("a"))).as("a works on it already").doesNotContain(id);
     assertThat(lease(uuid, "a")).containsExactly(0, 500);
     assertThat(lease(uuid, "b")).containsExactly(1, 500);
     assertThat(lease(uuid, "a")).containsExactly(2, 200);
-    assertThat(await(store.leaseChunk(uuid, "b", MINUTE)).getValue("chunk")).as("all three held").isNull();
+    assertThat(await(store.leaseChunk(uuid, "b", MINUTE)).chunk()).as("all three held").isNull();
     assertThat(await(store.openJobs("b"))).as("no chunk free").doesNotContain(id);
 
     await(store.release("b", uuid));
@@ -75,32 +77,32 @@ class JobChunksTest {
     assertThat(await(store.openJobs("b"))).contains(id);
     assertThat(lease(uuid, "b")).containsExactly(0, 500);
     assertThat(lease(uuid, "b")).containsExactly(2, 200);
-    assertThat(await(store.work(uuid, "a", "node-a", MINUTE, 0, 0, new Integer[] {0, 2})).getJsonArray("lost"))
+    assertThat(await(store.work(new StoreApi.WorkRequest(id, "a", "node-a", MINUTE, 0, 0, List.of(0, 2)))).lost())
         .as("a, back, learns that b took its chunks").containsExactly(0, 2);
-    assertThat(await(store.work(uuid, "c", "node-c", MINUTE, 0, 0, new Integer[] {1})).getJsonArray("lost"))
+    assertThat(await(store.work(new StoreApi.WorkRequest(id, "c", "node-c", MINUTE, 0, 0, List.of(1)))).lost())
         .isEmpty();
   }
 
   @Test
   void sharesOfTheLimitsNeverAddUpToMoreThanTheJobsLimits() {
-    UUID uuid = JobStore.jobId(submit(10, 2));
-    assertThat(work(uuid, "a", MINUTE, 0, 0).getInteger("perHost")).isEqualTo(2);
-    JsonObject b = work(uuid, "b", MINUTE, 0, 0);
-    assertThat(b.getInteger("workers")).isEqualTo(2);
-    assertThat(b.getInteger("concurrency")).as("a holds the whole job").isZero();
-    assertThat(b.getBoolean("settled")).isFalse();
-    assertThat(work(uuid, "c", MINUTE, 0, 0).getInteger("workers"))
+    UUID uuid = JobId.parse(submit(10, 2));
+    assertThat(work(uuid, "a", MINUTE, 0, 0).perHost()).isEqualTo(2);
+    StoreApi.WorkGrant b = work(uuid, "b", MINUTE, 0, 0);
+    assertThat(b.workers()).isEqualTo(2);
+    assertThat(b.concurrency()).as("a holds the whole job").isZero();
+    assertThat(b.settled()).isFalse();
+    assertThat(work(uuid, "c", MINUTE, 0, 0).workers())
         .as("perHost 2 allows two nodes").isZero();
 
-    JsonObject a = work(uuid, "a", MINUTE, 10, 2);
-    assertThat(a.getInteger("concurrency")).as("a's fair share, to start nothing above").isEqualTo(5);
-    assertThat(work(uuid, "b", MINUTE, 0, 0).getInteger("concurrency"))
+    StoreApi.WorkGrant a = work(uuid, "a", MINUTE, 10, 2);
+    assertThat(a.concurrency()).as("a's fair share, to start nothing above").isEqualTo(5);
+    assertThat(work(uuid, "b", MINUTE, 0, 0).concurrency())
         .as("a still has 10 in flight").isZero();
     work(uuid, "a", MINUTE, 5, 1);
-    JsonObject settled = work(uuid, "b", MINUTE, 0, 0);
-    assertThat(settled.getInteger("concurrency")).isEqualTo(5);
-    assertThat(settled.getInteger("perHost")).isEqualTo(1);
-    assertThat(settled.getBoolean("settled")).isTrue();
+    StoreApi.WorkGrant settled = work(uuid, "b", MINUTE, 0, 0);
+    assertThat(settled.concurrency()).isEqualTo(5);
+    assertThat(settled.perHost()).isEqualTo(1);
+    assertThat(settled.settled()).isTrue();
 
     JsonObject view = api.job(uuid.toString());
     assertThat(view.getJsonArray("nodes").stream().map(n -> ((JsonObject) n).getString("node")))
@@ -111,7 +113,7 @@ class JobChunksTest {
   @Test
   void aSilentNodeHoldingChunksIsNamedUntilItsLeaseLapses() {
     String id = submit(4, 2);
-    UUID uuid = JobStore.jobId(id);
+    UUID uuid = JobId.parse(id);
     await(store.leaseChunk(uuid, "a", MINUTE));
     // Joining renews a's chunk lease to end with its place.
     work(uuid, "a", 1_500, 0, 0);
@@ -123,19 +125,20 @@ class JobChunksTest {
 
   @Test
   void resultsLostAfterEveryChunkWasDoneOpenTheirChunksAgain() {
-    UUID uuid = JobStore.jobId(submit(4, 2));
+    UUID uuid = JobId.parse(submit(4, 2));
     for (int chunk = 0; chunk < 3; chunk++) {
       await(store.chunkDone(uuid, chunk));
     }
-    assertThat(await(store.leaseChunk(uuid, "a", MINUTE)).getValue("chunk")).isNull();
+    assertThat(await(store.leaseChunk(uuid, "a", MINUTE)).chunk()).isNull();
     assertThat(await(store.finish(uuid, dev.fetchbus.verticles.bus.JobStatus.DONE)).status().finished())
         .as("no result stored: not done").isFalse();
     assertThat(lease(uuid, "a")).containsExactly(0, 500);
   }
 
   /** Joins or renews {@code owner} (named node-{@code owner}), holding no chunk it would need to keep. */
-  private JsonObject work(UUID id, String owner, long leaseMs, int inFlight, int hostInFlight) {
-    return await(store.work(id, owner, "node-" + owner, leaseMs, inFlight, hostInFlight, new Integer[0]));
+  private StoreApi.WorkGrant work(UUID id, String owner, long leaseMs, int inFlight, int hostInFlight) {
+    return await(store.work(new StoreApi.WorkRequest(id.toString(), owner, "node-" + owner, leaseMs, inFlight,
+        hostInFlight, List.of())));
   }
 
   private String submit(int concurrency, int perHost) {
@@ -145,10 +148,10 @@ class JobChunksTest {
 
   /** Leases the next chunk for {@code owner}: its number and how many URLs it came with. */
   private List<Integer> lease(UUID id, String owner) {
-    JsonObject chunk = await(store.leaseChunk(id, owner, MINUTE));
+    StoreApi.ChunkLease chunk = await(store.leaseChunk(id, owner, MINUTE));
     List<Integer> got = new ArrayList<>();
-    got.add(chunk.getInteger("chunk"));
-    got.add(chunk.getJsonArray("urls").size());
+    got.add(chunk.chunk());
+    got.add(chunk.urls().size());
     return got;
   }
 }

@@ -2,7 +2,7 @@ package dev.fetchbus.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.fetchbus.verticles.bus.Addresses;
+import dev.fetchbus.verticles.stats.api.StatsApi;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
@@ -31,7 +31,7 @@ class StatsTest {
     String id = running.api.submit(new JsonObject().put("urls", new JsonArray(urls)).put("retries", 0));
     assertThat(running.api.awaitEnd(id, Duration.ofSeconds(60)).getString("status")).isEqualTo("done");
 
-    JsonObject stats = running.app.request(Addresses.STATS_HOSTS, new JsonObject());
+    JsonObject stats = running.app.request(StatsApi.HOSTS.address(), new JsonObject());
     String origin = running.origin.url("");
     assertThat(stats.getJsonArray("hosts").getList()).hasSize(2);
     assertThat(stats.getJsonArray("hosts").getJsonObject(0)).isEqualTo(new JsonObject()
@@ -39,7 +39,7 @@ class StatsTest {
     assertThat(stats.getJsonArray("hosts").getJsonObject(1)).isEqualTo(new JsonObject()
         .put("host", closed).put("ok", 0L).put("error", 3L).put("total", 3L).put("successRate", 0.0));
     assertThat(stats.getInteger("tracked")).isEqualTo(2);
-    assertThat(running.app.request(Addresses.STATS_HOSTS, new JsonObject().put("limit", 1))
+    assertThat(running.app.request(StatsApi.HOSTS.address(), new JsonObject().put("limit", 1))
         .getJsonArray("hosts").getList()).hasSize(1);
   }
 }

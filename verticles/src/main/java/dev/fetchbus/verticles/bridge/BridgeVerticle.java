@@ -2,7 +2,7 @@ package dev.fetchbus.verticles.bridge;
 
 import dev.fetchbus.verticles.auth.ApiTokens;
 import dev.fetchbus.verticles.auth.PublicBind;
-import dev.fetchbus.verticles.bus.Addresses;
+import dev.fetchbus.verticles.bus.Contracts;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
@@ -16,14 +16,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The TCP event-bus bridge, for clients in any language (4-byte length + JSON frames; see examples/bridge_client.py
- * and docs/eventbus.yaml). Deny by default: clients may only send to {@code fetchbus.jobs.submit},
- * {@code fetchbus.fetch.jobs.cancel} and {@code fetchbus.store.jobs.get}, and only receive jobs' progress events.
+ * and docs/eventbus.yaml). Deny by default: clients may only send to the endpoints the contracts mark bridged
+ * (submit, cancel and read a job) and only receive jobs' progress events ({@link Contracts}).
  * Off when {@code bridge.port} is 0.
  */
 public class BridgeVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(BridgeVerticle.class);
-  /** {@code fetchbus\.events\.job\..+}: every job's progress address, and nothing else. */
-  static final String JOB_EVENTS = Addresses.jobEvents("").replace(".", "\\.") + ".+";
 
   private TcpEventBusBridge bridge;
 
@@ -35,12 +33,11 @@ public class BridgeVerticle extends VerticleBase {
       LOG.info("TCP event-bus bridge off (bridge.port is 0; set FETCHBUS_BRIDGE_PORT to turn it on)");
       return Future.succeededFuture();
     }
-    BridgeOptions permitted = new BridgeOptions()
-        .addInboundPermitted(new PermittedOptions().setAddress(Addresses.JOBS_SUBMIT))
-        .addInboundPermitted(new PermittedOptions().setAddress(Addresses.FETCH_JOBS_CANCEL))
-        // Read after subscribing, as the SSE route does: a job that ends before the subscription is not missed.
-        .addInboundPermitted(new PermittedOptions().setAddress(Addresses.STORE_JOBS_GET))
-        .addOutboundPermitted(new PermittedOptions().setAddressRegex(JOB_EVENTS));
+    BridgeOptions permitted = new BridgeOptions();
+    Contracts.bridgedAddresses().forEach(address ->
+        permitted.addInboundPermitted(new PermittedOptions().setAddress(address)));
+    Contracts.BRIDGED_TOPIC_PATTERNS.forEach(pattern ->
+        permitted.addOutboundPermitted(new PermittedOptions().setAddressRegex(pattern)));
     NetServerOptions server = new NetServerOptions()
         .setHost(conf.getString("host"))
         .setPort(port)

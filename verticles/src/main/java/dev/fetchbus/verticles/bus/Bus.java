@@ -7,7 +7,9 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonObject;
+import java.util.List;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,6 +39,20 @@ public final class Bus {
                                      Function<JsonObject, Future<JsonObject>> handler) {
     MessageConsumer<JsonObject> consumer = vertx.eventBus().consumer(address, message -> replyTo(message, handler));
     return consumer.completion();
+  }
+
+  /**
+   * Registers every binding of a contract, each handler's failures first passed through {@code failures} (a store
+   * turns a lost connection into UNAVAILABLE, say); completes once all are registered.
+   */
+  public static Future<Void> serve(Vertx vertx, List<Endpoint.Binding> bindings,
+                                   UnaryOperator<Throwable> failures) {
+    return Future.all(bindings.stream().map(binding -> consume(vertx, binding.address(), request -> binding.handler()
+        .apply(request).recover(err -> Future.failedFuture(failures.apply(err))))).toList()).mapEmpty();
+  }
+
+  public static Future<Void> serve(Vertx vertx, List<Endpoint.Binding> bindings) {
+    return serve(vertx, bindings, UnaryOperator.identity());
   }
 
   private static void replyTo(Message<JsonObject> message, Function<JsonObject, Future<JsonObject>> handler) {

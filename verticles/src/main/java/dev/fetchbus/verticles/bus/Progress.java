@@ -3,7 +3,7 @@ package dev.fetchbus.verticles.bus;
 import io.vertx.core.json.JsonObject;
 
 /**
- * A job's progress, published on {@link Addresses#jobEvents(String)} at most every 250 ms while it runs and once
+ * A job's progress, published on its job's progress topic at most every 250 ms while it runs and once
  * with {@code final: true} when it ends. Counts include results fetched but not yet stored.
  */
 public record Progress(String id, JobStatus status, int total, int completed, int succeeded, int failed, long bytes,
@@ -19,5 +19,11 @@ public record Progress(String id, JobStatus status, int total, int completed, in
     return new JsonObject().put("id", id).put("status", status.wire()).put("total", total)
         .put("completed", completed).put("succeeded", succeeded).put("failed", failed).put("bytes", bytes)
         .put("perSecond", Math.round(perSecond * 10) / 10.0).put("final", last);
+  }
+
+  public static Progress fromJson(JsonObject json) {
+    return new Progress(json.getString("id"), JobStatus.fromWire(json.getString("status")), json.getInteger("total"),
+        json.getInteger("completed"), json.getInteger("succeeded"), json.getInteger("failed"), json.getLong("bytes"),
+        json.getDouble("perSecond"), json.getBoolean("final"));
   }
 }

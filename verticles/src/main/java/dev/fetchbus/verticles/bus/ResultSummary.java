@@ -5,7 +5,7 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * How the results of one stored batch ended, per host: what {@link Addresses#EVENTS_RESULTS} carries, so listeners
+ * How the results of one stored batch ended, per host: what the fetcher's results topic carries, so listeners
  * such as the stats verticle see every result's host and outcome without reading the store. A host is the scheme
  * and authority the fetcher counts per-host limits by ({@code http://example.org}, {@code https://a.example:8443}).
  * JSON: {"id": jobId, "hosts": {host: {"ok": n, "error": n}}}.

@@ -1,20 +1,21 @@
 package dev.fetchbus.verticles.fetch;
 
-import dev.fetchbus.verticles.bus.Addresses;
 import dev.fetchbus.verticles.bus.Bus;
 import dev.fetchbus.verticles.bus.FailureCode;
-import dev.fetchbus.verticles.bus.JobId;
 import dev.fetchbus.verticles.bus.JobOptions;
 import dev.fetchbus.verticles.bus.JobStatus;
 import dev.fetchbus.verticles.bus.JobView;
-import dev.fetchbus.verticles.bus.Progress;
 import dev.fetchbus.verticles.bus.Outcome;
+import dev.fetchbus.verticles.bus.Progress;
+import dev.fetchbus.verticles.fetch.api.FetchApi;
 import dev.fetchbus.verticles.files.DirectorySweep;
 import dev.fetchbus.verticles.guard.AddressGuard;
 import dev.fetchbus.verticles.guard.Cidr;
 import dev.fetchbus.verticles.ops.Metrics;
 import dev.fetchbus.verticles.ops.ThrottledLog;
+import dev.fetchbus.verticles.reports.api.ReportsApi;
 import dev.fetchbus.verticles.retry.Backoff;
+import dev.fetchbus.verticles.store.api.StoreApi;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.ReplyException;
@@ -32,14 +33,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Fetches the URLs of jobs. Runs a job when told to on {@code fetchbus.fetch.jobs.run}, cancels one on
- * {@code fetchbus.fetch.jobs.cancel}, and sweeps the store for unfinished jobs at start and periodically, so jobs
+ * Fetches the URLs of jobs: answers {@link FetchApi} (run, cancel, purge a job; what it does now), and sweeps the store for unfinished jobs at start and periodically, so jobs
  * left by a stop, a lost message or a dead fetcher are resumed. With several fetch nodes, every node joins a job
  * that has chunks left ({@link JobRun}): a node that starts one invites the others, and one that ends it early
  * tells them to stop. Purges jobs with their files ({@link JobFiles}), and at start finishes interrupted purges
  * and sweeps the mirror dir.
  */
-public class FetchVerticle extends VerticleBase {
+public class FetchVerticle extends VerticleBase implements FetchApi {
   private static final Logger LOG = LoggerFactory.getLogger(FetchVerticle.class);
   /**
    * This process, as the monitor names a fetch node: pid@host. The host is the environment's HOSTNAME (set in
@@ -51,7 +51,7 @@ public class FetchVerticle extends VerticleBase {
 
   private final Map<String, JobRun> runs = new HashMap<>();
   private HttpClientAgent client;
-  private Bus bus;
+  private StoreApi store;
   private InFlightLimiter limiter;
   private ResultBatcher.BatchLimits limits;
   private AddressGuard guard;
@@ -80,8 +80,9 @@ public class FetchVerticle extends VerticleBase {
     retryPolicy = new RetryPolicy(Backoff.of(retry.getJsonObject("backoff")), retry.getLong("maxRetryAfterMs"));
     userAgent = fetch.getString("userAgent");
     mirrorRoot = MirrorRoot.of(config());
-    bus = new Bus(vertx, fetch.getLong("busTimeoutMs"));
-    files = new JobFiles(vertx, bus, mirrorRoot);
+    Bus bus = new Bus(vertx, fetch.getLong("busTimeoutMs"));
+    store = StoreApi.client(bus);
+    files = new JobFiles(vertx, store, ReportsApi.client(bus), mirrorRoot);
     // Taken before this fetcher writes anything: what it writes from now on is never the sweep's.
     Instant sweepCutoff = DirectorySweep.cutoffNow();
     limiter = new InFlightLimiter(fetch.getInteger("maxInFlight"));
@@ -93,30 +94,21 @@ public class FetchVerticle extends VerticleBase {
     long sweepMs = fetch.getLong("sweepIntervalMs");
     // A run renews its leases every sweep interval; a node that misses three renewals in a row has lost them.
     lease = new WorkerLease(UUID.randomUUID().toString(), NODE, 3 * sweepMs, sweepMs);
-    return Future.all(
-            Bus.consume(vertx, Addresses.FETCH_JOBS_RUN, req -> Future.succeededFuture(
-                new JsonObject().put("accepted", run(JobId.canonical(req.getString("id")))))),
-            Bus.consume(vertx, Addresses.FETCH_JOBS_CANCEL, req -> cancel(JobId.canonical(req.getString("id")))),
-            Bus.consume(vertx, Addresses.FETCH_JOBS_PURGE, req -> purge(JobId.canonical(req.getString("id")))),
-            Bus.consume(vertx, Addresses.FETCH_MONITOR, req -> Future.succeededFuture(monitor())),
-            vertx.eventBus().<JsonObject>consumer(Addresses.FETCH_JOBS_ENDED, msg -> endedElsewhere(msg.body()))
-                .completion(),
-            vertx.eventBus().<JsonObject>consumer(Addresses.FETCH_JOBS_WORKERS, msg -> workersChanged(msg.body()))
-                .completion())
+    return Future.all(Bus.serve(vertx, FetchApi.bindings(this)), ENDED.subscribe(vertx, this::endedElsewhere),
+            WORKERS.subscribe(vertx, this::workersChanged))
         .onSuccess(v -> {
           files.sweep(sweepCutoff);
           sweep();
           vertx.setPeriodic(sweepMs, id -> sweep());
           vertx.setPeriodic(fetch.getLong("monitorPublishMs"),
-              id -> vertx.eventBus().publish(Addresses.FETCH_NODES, monitor()));
+              id -> NODES.publish(vertx, snapshot()));
           CallbackSender callbacks = new CallbackSender(vertx, client, guard, userAgent,
               fetch.getLong("callbackTimeoutMs"));
-          new OutboxPoller(vertx, bus, "callback", config().getJsonObject("outbox"), task ->
-              bus.request(Addresses.STORE_JOBS_GET, new JsonObject().put("id", task.getString("jobId")))
-                  .compose(job -> {
-                    job.remove("callback"); // the receiver gets the job, not the state of its own delivery
-                    return callbacks.send(task.getString("callbackUrl"), job.put("event", "job.ended"));
-                  }))
+          new OutboxPoller(vertx, store, "callback", config().getJsonObject("outbox"), task ->
+              store.view(task.jobId()).compose(job -> {
+                job.remove("callback"); // the receiver gets the job, not the state of its own delivery
+                return callbacks.send(task.callbackUrl(), job.put("event", "job.ended"));
+              }))
               .start();
         });
   }
@@ -127,16 +119,22 @@ public class FetchVerticle extends VerticleBase {
     // A copy: a run that stops at once removes itself from the map while this walks it.
     List<String> working = List.copyOf(runs.keySet());
     return Future.join(List.copyOf(runs.values()).stream().map(JobRun::stop).toList())
-        .eventually(() -> release(null).onSuccess(v -> working.forEach(id -> vertx.eventBus()
-            .publish(Addresses.FETCH_JOBS_WORKERS, new JsonObject().put("id", id).put("invite", true)))))
+        .eventually(() -> release(null).onSuccess(v -> working.forEach(id -> WORKERS.publish(vertx,
+            new WorkersChanged(id, true)))))
         .eventually(client::close);
   }
 
-  private boolean run(String id) {
+  @Override
+  public Future<Boolean> run(String id) {
+    return Future.succeededFuture(join(id));
+  }
+
+  /** Starts running the job here unless it already runs here or this node is stopping; says whether it started. */
+  private boolean join(String id) {
     if (stopping || id == null || runs.containsKey(id)) {
       return false;
     }
-    JobRun run = new JobRun(id, lease, vertx, bus, options -> context(options, id), limiter, limits, metrics);
+    JobRun run = new JobRun(id, lease, vertx, store, options -> context(options, id), limiter, limits, metrics);
     runs.put(id, run);
     run.start().onComplete(ar -> {
       runs.remove(id);
@@ -147,8 +145,7 @@ public class FetchVerticle extends VerticleBase {
       // A run that ended gives its place and chunks back, and the others renew to take up its share at once (a
       // stopping node gives back all of them together).
       if (!stopping) {
-        release(id).onSuccess(v -> vertx.eventBus().publish(Addresses.FETCH_JOBS_WORKERS,
-            new JsonObject().put("id", id).put("invite", false)));
+        release(id).onSuccess(v -> WORKERS.publish(vertx, new WorkersChanged(id, false)));
       }
     });
     return true;
@@ -165,18 +162,17 @@ public class FetchVerticle extends VerticleBase {
   }
 
   /** A running job is cancelled by its run; one that is not running (queued, or its fetcher gone) by the store. */
-  private Future<JsonObject> cancel(String id) {
+  @Override
+  public Future<JobView> cancel(String id) {
     JobRun run = runs.get(id);
     if (run != null) {
       return run.cancel();
     }
-    return bus.request(Addresses.STORE_JOBS_ABANDON, new JsonObject().put("id", id)
-            .put("status", JobStatus.CANCELLED.wire()).put("outcome", Outcome.CANCELLED.wire()))
-        .onSuccess(job -> {
-          vertx.eventBus().publish(Addresses.FETCH_JOBS_ENDED, new JsonObject().put("id", id));
-          JobView ended = JobView.fromJson(job);
+    return store.abandon(new StoreApi.JobEnd(id, JobStatus.CANCELLED, Outcome.CANCELLED))
+        .onSuccess(ended -> {
+          ENDED.publish(vertx, id);
           metrics.jobEnded(ended);
-          vertx.eventBus().publish(Addresses.jobEvents(id), Progress.of(ended).toJson());
+          FetchApi.progress(id).publish(vertx, Progress.of(ended));
         });
   }
 
@@ -184,8 +180,8 @@ public class FetchVerticle extends VerticleBase {
    * Gives this node's place and chunk leases back, on job {@code id} or (null) on every job, so other nodes take
    * them now instead of when they lapse.
    */
-  private Future<JsonObject> release(String id) {
-    return bus.request(Addresses.STORE_JOBS_RELEASE, new JsonObject().put("owner", lease.owner()).put("id", id))
+  private Future<Integer> release(String id) {
+    return store.release(new StoreApi.Release(lease.owner(), id))
         .onFailure(err -> LOG.warn("giving back job places and chunk leases failed; other fetch nodes take them when"
             + " they lapse: {}", err.toString()));
   }
@@ -194,33 +190,38 @@ public class FetchVerticle extends VerticleBase {
    * Another node ended the job early: the run here stops at once. What it finished and had not stored is dropped: the
    * job's end gave every URL without a result its final outcome.
    */
-  private void endedElsewhere(JsonObject message) {
-    JobRun run = runs.get(JobId.canonical(message.getString("id")));
+  private void endedElsewhere(String id) {
+    JobRun run = runs.get(id);
     if (run != null) {
       run.stop();
     }
   }
 
   /** A node joined or left a job: the run here asks for its share again; an idle node joins when invited. */
-  private void workersChanged(JsonObject message) {
-    String id = JobId.canonical(message.getString("id"));
-    JobRun run = runs.get(id);
+  private void workersChanged(WorkersChanged change) {
+    JobRun run = runs.get(change.id());
     if (run != null) {
       run.renew();
-    } else if (message.getBoolean("invite", false)) {
-      run(id);
+    } else if (change.invite()) {
+      join(change.id());
     }
   }
 
   /** See {@link JobFiles#purge}; a running job must be cancelled first. */
-  private Future<JsonObject> purge(String id) {
+  @Override
+  public Future<Void> purge(String id) {
     if (runs.containsKey(id)) {
       return Future.failedFuture(FailureCode.CONFLICT.exception("job " + id + " is running: cancel it first"));
     }
     return files.purge(id);
   }
 
-  private JsonObject monitor() {
+  @Override
+  public Future<JsonObject> monitor() {
+    return Future.succeededFuture(snapshot());
+  }
+
+  private JsonObject snapshot() {
     return new JsonObject().put("node", NODE).put("inFlight", limiter.used()).put("maxInFlight", limiter.max())
         .put("waiting", limiter.waiting())
         .put("jobs", new JsonArray(runs.values().stream().map(JobRun::monitor).toList()));
@@ -234,8 +235,8 @@ public class FetchVerticle extends VerticleBase {
     if (stopping) {
       return;
     }
-    bus.request(Addresses.STORE_JOBS_UNFINISHED, new JsonObject().put("owner", lease.owner()))
-        .onSuccess(reply -> reply.getJsonArray("ids").forEach(id -> run((String) id)))
+    store.unfinished(lease.owner())
+        .onSuccess(ids -> ids.forEach(this::join))
         .onFailure(err -> LOG.warn("looking for unfinished jobs failed: {}", err.toString()));
   }
 }

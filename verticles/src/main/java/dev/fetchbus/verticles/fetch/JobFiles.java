@@ -1,18 +1,15 @@
 package dev.fetchbus.verticles.fetch;
 
-import dev.fetchbus.verticles.bus.Addresses;
-import dev.fetchbus.verticles.bus.Bus;
 import dev.fetchbus.verticles.bus.FailureCode;
 import dev.fetchbus.verticles.files.DirectorySweep;
+import dev.fetchbus.verticles.reports.api.ReportsApi;
+import dev.fetchbus.verticles.store.api.StoreApi;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,12 +25,14 @@ final class JobFiles {
   private static final int PURGES_PER_SWEEP = 1_000;
 
   private final Vertx vertx;
-  private final Bus bus;
+  private final StoreApi store;
+  private final ReportsApi reports;
   private final MirrorRoot mirrorRoot;
 
-  JobFiles(Vertx vertx, Bus bus, MirrorRoot mirrorRoot) {
+  JobFiles(Vertx vertx, StoreApi store, ReportsApi reports, MirrorRoot mirrorRoot) {
     this.vertx = vertx;
-    this.bus = bus;
+    this.store = store;
+    this.reports = reports;
     this.mirrorRoot = mirrorRoot;
   }
 
@@ -42,12 +41,12 @@ final class JobFiles {
    * file cannot be removed the job stays marked and this fails; calling it again, or the next start-up sweep,
    * finishes the purge.
    */
-  Future<JsonObject> purge(String id) {
-    return bus.request(Addresses.STORE_JOBS_PURGE_BEGIN, new JsonObject().put("id", id)).compose(v -> finishPurge(id));
+  Future<Void> purge(String id) {
+    return store.beginPurge(id).compose(v -> finishPurge(id));
   }
 
   /** The steps of a purge after the mark: the files, then the rows. */
-  private Future<JsonObject> finishPurge(String id) {
+  private Future<Void> finishPurge(String id) {
     return vertx.executeBlocking(() -> {
           DirectorySweep.removeTree(mirrorRoot.jobDir(id));
           return null;
@@ -59,10 +58,10 @@ final class JobFiles {
           return Future.failedFuture(FailureCode.INTERNAL.exception("job " + id + ": its files could not all be "
               + "removed (" + err.getMessage() + "); the purge is finished by the next purge or start"));
         })
-        .compose(v -> bus.request(Addresses.STORE_JOBS_PURGE, new JsonObject().put("id", id)))
+        .compose(v -> store.purge(id))
         // The job was there when this purge began: if its rows are gone now, a concurrent purge finished the job.
         .recover(err -> err instanceof ReplyException reply && FailureCode.of(reply) == FailureCode.NOT_FOUND
-            ? Future.succeededFuture(new JsonObject().put("purged", true)) : Future.failedFuture(err));
+            ? Future.succeededFuture() : Future.failedFuture(err));
   }
 
   /**
@@ -70,9 +69,9 @@ final class JobFiles {
    * has none to remove: a reports node that starts later sweeps away the reports of jobs that no longer exist.
    */
   private Future<?> deleteReports(String id) {
-    return bus.request(Addresses.REPORTS_DELETE, new JsonObject().put("id", id))
+    return reports.delete(id)
         .recover(err -> err instanceof ReplyException reply && reply.failureType() == ReplyFailure.NO_HANDLERS
-            ? Future.succeededFuture(new JsonObject()) : Future.failedFuture(err));
+            ? Future.succeededFuture(0) : Future.failedFuture(err));
   }
 
   /**
@@ -98,9 +97,8 @@ final class JobFiles {
 
   /** Finishes each purge that began and did not end, one after another; a failure is logged and skipped. */
   private Future<Integer> finishInterruptedPurges() {
-    return bus.request(Addresses.STORE_JOBS_PURGING, new JsonObject().put("limit", PURGES_PER_SWEEP))
-        .compose(reply -> {
-          List<String> ids = reply.getJsonArray("ids").stream().map(String.class::cast).toList();
+    return store.purging(PURGES_PER_SWEEP)
+        .compose(ids -> {
           Future<Integer> done = Future.succeededFuture(0);
           for (String id : ids) {
             done = done.compose(n -> finishPurge(id).map(v -> n + 1).otherwise(n));
@@ -115,11 +113,11 @@ final class JobFiles {
    * with several fetch nodes sharing the volume, another node may be writing there now.
    */
   private Future<DirectorySweep.Removed> sweepMirror(Instant cutoff) {
-    return new DirectorySweep(vertx, mirrorRoot.dir(), DirectorySweep::canonicalUuid, ids -> bus.request(
-        Addresses.STORE_JOBS_KNOWN, new JsonObject().put("ids", new JsonArray(ids))).map(known -> {
-          Set<String> existing = DirectorySweep.idSet(known.getJsonArray("existing"));
+    return new DirectorySweep(vertx, mirrorRoot.dir(), DirectorySweep::canonicalUuid, ids -> store.known(ids)
+        .map(known -> {
+          Set<String> existing = new HashSet<>(known.existing());
           Set<String> ended = new HashSet<>(existing);
-          ended.removeAll(DirectorySweep.idSet(known.getJsonArray("unfinished")));
+          known.unfinished().forEach(ended::remove);
           return new DirectorySweep.Kept(existing, ended);
         }), cutoff).run();
   }

@@ -1,7 +1,5 @@
 package dev.fetchbus.verticles.fetch;
 
-import dev.fetchbus.verticles.bus.Addresses;
-import dev.fetchbus.verticles.bus.Bus;
 import dev.fetchbus.verticles.bus.FailureCode;
 import dev.fetchbus.verticles.bus.FetchResult;
 import dev.fetchbus.verticles.bus.JobOptions;
@@ -11,12 +9,14 @@ import dev.fetchbus.verticles.bus.Outcome;
 import dev.fetchbus.verticles.bus.Progress;
 import dev.fetchbus.verticles.bus.ResultBatch;
 import dev.fetchbus.verticles.bus.ResultSummary;
+import dev.fetchbus.verticles.bus.Topic;
 import dev.fetchbus.verticles.bus.UrlRef;
+import dev.fetchbus.verticles.fetch.api.FetchApi;
 import dev.fetchbus.verticles.files.DirectorySweep;
+import dev.fetchbus.verticles.store.api.StoreApi;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs this node's part of one job: joins the job's workers and gets a share of its {@code concurrency} and
- * {@code perHost} limits ({@code fetchbus.store.jobs.work}, renewed while it runs), leases chunks of URLs that have
+ * {@code perHost} limits ({@link StoreApi#JOBS_WORK}, renewed while it runs), leases chunks of URLs that have
  * no result yet one at a time, keeps up to its share of fetches in flight (within the fetcher-wide cap), batches
  * results back, marks each chunk done once its results are stored, and publishes progress. The node that finds no
  * chunk left marks the job done once every result is stored; one whose finish is refused because other nodes still
@@ -48,7 +48,7 @@ final class JobRun {
   private final String id;
   private final WorkerLease lease;
   private final Vertx vertx;
-  private final Bus bus;
+  private final StoreApi store;
   private final Function<JobOptions, FetchContext> contexts;
   private final InFlightLimiter limiter;
   private final ResultBatcher batcher;
@@ -64,6 +64,7 @@ final class JobRun {
   private final List<Future<?>> chunksMarked = new ArrayList<>();
   private final ResultSummary.Tally tally = new ResultSummary.Tally();
   private final Runnable pump = this::pump;
+  private final Topic<Progress> progress;
 
   private JobOptions options;
   private FetchContext context;
@@ -93,49 +94,50 @@ final class JobRun {
   private boolean pumping;
   private boolean pumpAgain;
 
-  JobRun(String id, WorkerLease lease, Vertx vertx, Bus bus, Function<JobOptions, FetchContext> contexts,
+  JobRun(String id, WorkerLease lease, Vertx vertx, StoreApi store, Function<JobOptions, FetchContext> contexts,
          InFlightLimiter limiter, ResultBatcher.BatchLimits limits, FetchMetrics metrics) {
     this.id = id;
     this.lease = lease;
     this.vertx = vertx;
-    this.bus = bus;
+    this.store = store;
     this.contexts = contexts;
     this.limiter = limiter;
     this.metrics = metrics;
-    this.batcher = new ResultBatcher(vertx, limits, this::store, pump, metrics);
+    this.batcher = new ResultBatcher(vertx, limits, this::storeBatch, pump, metrics);
+    this.progress = FetchApi.progress(id);
   }
 
   /** Starts the run; the returned future completes when the job has ended or this node's part of it. */
   Future<Void> start() {
-    bus.request(Addresses.STORE_JOBS_START, new JsonObject().put("id", id))
-        .compose(reply -> {
-          options = JobOptions.fromJson(reply.getJsonObject("options"));
-          view = JobView.fromJson(reply.getJsonObject("job"));
+    store.start(id)
+        .compose(started -> {
+          options = started.options();
+          view = started.job();
           completed = view.completed();
           succeeded = view.succeeded();
           failed = view.failed();
           context = contexts.apply(options);
-          return bus.request(Addresses.STORE_JOBS_WORK, workRequest());
+          return store.work(workRequest());
         })
-        .compose(grant -> grant.getInteger("workers") == 0 || context.mirrorDir() == null
+        .compose(grant -> grant.workers() == 0 || context.mirrorDir() == null
             ? Future.succeededFuture(grant)
-            : prepareMirror(context.mirrorDir(), grant.getInteger("workers") == 1).map(grant))
+            : prepareMirror(context.mirrorDir(), grant.workers() == 1).map(grant))
         .onSuccess(grant -> {
           if (ending) {
             return;
           }
-          if (grant.getInteger("workers") == 0) {
-            LOG.debug("job {}: not joined ({}; as many nodes as its limits allow)", id, grant.getString("status"));
+          if (grant.workers() == 0) {
+            LOG.debug("job {}: not joined ({}; as many nodes as its limits allow)", id, grant.status().wire());
             ended.tryComplete();
             return;
           }
           startedNanos = System.nanoTime();
           LOG.info("job {} running here: concurrency {} of {}, perHost {} of {}, {} of {} done before, {} node(s)", id,
-              grant.getInteger("concurrency"), options.concurrency(), grant.getInteger("perHost"), options.perHost(),
-              completed, view.total(), grant.getInteger("workers"));
+              grant.concurrency(), options.concurrency(), grant.perHost(), options.perHost(), completed, view.total(),
+              grant.workers());
           armDeadline();
           granted(grant);
-          if (grant.getInteger("workers") > 1) {
+          if (grant.workers() > 1) {
             announce(false);
           }
         })
@@ -143,14 +145,13 @@ final class JobRun {
     return ended.future();
   }
 
-  private JsonObject workRequest() {
+  private StoreApi.WorkRequest workRequest() {
     int hostInFlight = 0;
     for (int n : perHost.values()) {
       hostInFlight = Math.max(hostInFlight, n);
     }
-    return new JsonObject().put("id", id).put("owner", lease.owner()).put("node", lease.node())
-        .put("leaseMs", lease.leaseMs()).put("inFlight", inFlight.size()).put("hostInFlight", hostInFlight)
-        .put("chunks", new JsonArray(chunks.values().stream().map(chunk -> chunk.number).toList()));
+    return new StoreApi.WorkRequest(id, lease.owner(), lease.node(), lease.leaseMs(), inFlight.size(), hostInFlight,
+        chunks.values().stream().map(chunk -> chunk.number).toList());
   }
 
   /**
@@ -163,10 +164,10 @@ final class JobRun {
     }
     renewing = true;
     vertx.cancelTimer(renewTimer);
-    JsonObject request = workRequest();
-    concurrency = Math.min(concurrency, request.getInteger("inFlight"));
-    hostConcurrency = Math.min(hostConcurrency, request.getInteger("hostInFlight"));
-    bus.request(Addresses.STORE_JOBS_WORK, request).onComplete(ar -> {
+    StoreApi.WorkRequest request = workRequest();
+    concurrency = Math.min(concurrency, request.inFlight());
+    hostConcurrency = Math.min(hostConcurrency, request.hostInFlight());
+    store.work(request).onComplete(ar -> {
       renewing = false;
       if (ending) {
         return;
@@ -180,13 +181,13 @@ final class JobRun {
         renewTimer = vertx.setTimer(STORE_RETRY_MS, t -> renew());
         return;
       }
-      JsonObject grant = ar.result();
-      if (JobStatus.fromWire(grant.getString("status")).finished() || grant.getInteger("workers") == 0) {
-        LOG.info("job {}: {} elsewhere; this node stops its part", id, grant.getString("status"));
+      StoreApi.WorkGrant grant = ar.result();
+      if (!grant.admitted()) {
+        LOG.info("job {}: {} elsewhere; this node stops its part", id, grant.status().wire());
         stop();
         return;
       }
-      if (!grant.getJsonArray("lost", new JsonArray()).isEmpty()) {
+      if (!grant.lost().isEmpty()) {
         // Its leases lapsed (it missed its renewals) and another node may fetch those URLs already: start afresh.
         LOG.warn("job {}: this node lost chunk leases it was working on; its part starts again", id);
         stop();
@@ -196,16 +197,16 @@ final class JobRun {
     });
   }
 
-  private void granted(JsonObject grant) {
-    concurrency = grant.getInteger("concurrency");
-    hostConcurrency = grant.getInteger("perHost");
-    renewTimer = vertx.setTimer(grant.getBoolean("settled") ? lease.renewMs() : UNSETTLED_RENEW_MS, t -> renew());
+  private void granted(StoreApi.WorkGrant grant) {
+    concurrency = grant.concurrency();
+    hostConcurrency = grant.perHost();
+    renewTimer = vertx.setTimer(grant.settled() ? lease.renewMs() : UNSETTLED_RENEW_MS, t -> renew());
     pump();
   }
 
   /** Tells the other fetch nodes that this job's workers changed; {@code invite}: idle ones may join it. */
   private void announce(boolean invite) {
-    vertx.eventBus().publish(Addresses.FETCH_JOBS_WORKERS, new JsonObject().put("id", id).put("invite", invite));
+    FetchApi.WORKERS.publish(vertx, new FetchApi.WorkersChanged(id, invite));
   }
 
   /**
@@ -226,7 +227,7 @@ final class JobRun {
   }
 
   /** Aborts what is in flight, stores what finished, marks the rest cancelled; completes with the job. */
-  Future<JsonObject> cancel() {
+  Future<JobView> cancel() {
     return end(JobStatus.CANCELLED, Outcome.CANCELLED);
   }
 
@@ -391,8 +392,8 @@ final class JobRun {
     lastProgress = System.nanoTime();
     double seconds = Math.max(1e-3, (lastProgress - startedNanos) / 1e9);
     int done = completed + unstoredOk + unstoredFailed;
-    vertx.eventBus().publish(Addresses.jobEvents(id), new Progress(id, status, view.total(), done,
-        succeeded + unstoredOk, failed + unstoredFailed, bytes, (done - view.completed()) / seconds, last).toJson());
+    progress.publish(vertx, new Progress(id, status, view.total(), done, succeeded + unstoredOk,
+        failed + unstoredFailed, bytes, (done - view.completed()) / seconds, last));
   }
 
   /**
@@ -401,8 +402,7 @@ final class JobRun {
    */
   private void leaseChunk() {
     loading = true;
-    bus.request(Addresses.STORE_CHUNKS_LEASE, new JsonObject().put("id", id).put("owner", lease.owner())
-            .put("leaseMs", lease.leaseMs()))
+    store.leaseChunk(new StoreApi.ChunkRequest(id, lease.owner(), lease.leaseMs()))
         .onComplete(ar -> {
           loading = false;
           if (ending) {
@@ -413,7 +413,7 @@ final class JobRun {
             vertx.setTimer(STORE_RETRY_MS, t -> pump());
             return;
           }
-          Integer chunk = ar.result().getInteger("chunk");
+          Integer chunk = ar.result().chunk();
           if (chunk == null) {
             exhausted = true;
             if (finishRefused && queue.isEmpty() && inFlight.isEmpty()) {
@@ -422,15 +422,12 @@ final class JobRun {
             }
           } else {
             finishRefused = false;
-            JsonArray urls = ar.result().getJsonArray("urls");
+            List<UrlRef> urls = ar.result().urls();
             if (urls.isEmpty()) {
               chunksMarked.add(markDone(chunk));
             } else {
-              urls.forEach(u -> {
-                UrlRef url = UrlRef.fromJson((JsonObject) u);
-                queue.add(url, hostOf(url.url()));
-              });
-              chunks.put(urls.getJsonObject(0).getInteger("seq"), new Chunk(chunk, urls.size()));
+              urls.forEach(url -> queue.add(url, hostOf(url.url())));
+              chunks.put(urls.get(0).seq(), new Chunk(chunk, urls.size()));
             }
             if (!invited) {
               invited = true;
@@ -442,7 +439,7 @@ final class JobRun {
   }
 
   private Future<?> markDone(int chunk) {
-    return bus.request(Addresses.STORE_CHUNKS_DONE, new JsonObject().put("id", id).put("chunk", chunk))
+    return store.chunkDone(new StoreApi.ChunkDone(id, chunk))
         .onFailure(err -> LOG.warn("job {}: marking chunk {} done failed; the node that leases it next does: {}", id,
             chunk, err.toString()));
   }
@@ -462,7 +459,7 @@ final class JobRun {
    * Ends the job: {@code DONE} once everything is stored; otherwise in-flight fetches are aborted, finished results
    * stored, and every URL still without a result gets {@code rest}.
    */
-  private Future<JsonObject> end(JobStatus status, Outcome rest) {
+  private Future<JobView> end(JobStatus status, Outcome rest) {
     if (ending) {
       return Future.failedFuture(FailureCode.CONFLICT.exception("job " + id + " is already ending"));
     }
@@ -470,19 +467,17 @@ final class JobRun {
     vertx.cancelTimer(deadlineTimer);
     vertx.cancelTimer(progressTimer);
     vertx.cancelTimer(delayTimer);
-    JsonObject request = new JsonObject().put("id", id).put("status", status.wire());
-    Future<JsonObject> stored = abortInFlight().compose(v -> batcher.drain())
+    StoreApi.JobEnd end = new StoreApi.JobEnd(id, status, rest);
+    Future<JobView> stored = abortInFlight().compose(v -> batcher.drain())
         .compose(v -> Future.join(List.copyOf(chunksMarked)).otherwiseEmpty())
-        .compose(v -> rest == null
-            ? bus.request(Addresses.STORE_JOBS_FINISH, request)
-            : bus.request(Addresses.STORE_JOBS_ABANDON, request.put("outcome", rest.wire()))
-                .onSuccess(job -> vertx.eventBus().publish(Addresses.FETCH_JOBS_ENDED, new JsonObject().put("id", id))));
+        .compose(v -> rest == null ? store.finish(end)
+            : store.abandon(end).onSuccess(job -> FetchApi.ENDED.publish(vertx, id)));
     stored.onComplete(ar -> {
       if (ar.failed()) {
         ended.tryFail(ar.cause());
         return;
       }
-      JobView finished = JobView.fromJson(ar.result());
+      JobView finished = ar.result();
       counted(finished.completed(), finished.succeeded(), finished.failed());
       if (!finished.status().finished()) {
         lookAgain();
@@ -522,16 +517,15 @@ final class JobRun {
   }
 
   /** Stores a batch; the per-host summary of what finished since the last one goes out with it (a retry adds none). */
-  private Future<?> store(List<FetchResult> results) {
+  private Future<?> storeBatch(List<FetchResult> results) {
     if (!tally.isEmpty()) {
-      vertx.eventBus().publish(Addresses.EVENTS_RESULTS, tally.take(id).toJson());
+      FetchApi.RESULTS.publish(vertx, tally.take(id));
     }
-    return bus.request(Addresses.STORE_RESULTS_APPEND, new ResultBatch(id, results).toJson())
-        .onSuccess(reply -> stored(results, reply));
+    return store.append(new ResultBatch(id, results)).onSuccess(reply -> stored(results, reply));
   }
 
   /** Counts a stored batch out of this node's unstored results, and marks the chunks it completed done. */
-  private void stored(List<FetchResult> results, JsonObject reply) {
+  private void stored(List<FetchResult> results, StoreApi.Stored reply) {
     for (FetchResult result : results) {
       if (result.outcome() == Outcome.OK) {
         unstoredOk--;
@@ -544,7 +538,7 @@ final class JobRun {
         chunksMarked.add(markDone(entry.getValue().number));
       }
     }
-    counted(reply.getInteger("completed"), reply.getInteger("succeeded"), reply.getInteger("failed"));
+    counted(reply.completed(), reply.succeeded(), reply.failed());
   }
 
   /** The job's counters from the store; replies from concurrent batches may come out of order. */

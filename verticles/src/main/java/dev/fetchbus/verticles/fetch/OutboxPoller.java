@@ -1,9 +1,9 @@
 package dev.fetchbus.verticles.fetch;
 
-import dev.fetchbus.verticles.bus.Addresses;
-import dev.fetchbus.verticles.bus.Bus;
 import dev.fetchbus.verticles.ops.ThrottledLog;
 import dev.fetchbus.verticles.retry.Backoff;
+import dev.fetchbus.verticles.store.api.StoreApi;
+import dev.fetchbus.verticles.store.api.StoreApi.OutboxTask;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -26,9 +26,9 @@ public final class OutboxPoller {
   private static final int MAX_FAILURE_LOGS = 10_000;
 
   private final Vertx vertx;
-  private final Bus bus;
+  private final StoreApi store;
   private final String kind;
-  private final Function<JsonObject, Future<?>> work;
+  private final Function<OutboxTask, Future<?>> work;
   private final JsonObject limits;
   private final Backoff backoff;
   private final Map<Long, ThrottledLog> failureLogs = new LinkedHashMap<>(16, 0.75f, true) {
@@ -40,9 +40,10 @@ public final class OutboxPoller {
   private boolean polling;
 
   /** {@code limits}: pollMs, batch, leaseMs, backoff ({@link Backoff}), giveUpMs. */
-  public OutboxPoller(Vertx vertx, Bus bus, String kind, JsonObject limits, Function<JsonObject, Future<?>> work) {
+  public OutboxPoller(Vertx vertx, StoreApi store, String kind, JsonObject limits,
+                      Function<OutboxTask, Future<?>> work) {
     this.vertx = vertx;
-    this.bus = bus;
+    this.store = store;
     this.kind = kind;
     this.limits = limits;
     this.backoff = Backoff.of(limits.getJsonObject("backoff"));
@@ -60,15 +61,13 @@ public final class OutboxPoller {
       return;
     }
     polling = true;
-    bus.request(Addresses.STORE_OUTBOX_CLAIM, new JsonObject().put("kind", kind)
-            .put("limit", limits.getInteger("batch")).put("leaseMs", limits.getLong("leaseMs")))
-        .compose(reply -> Future.join(reply.getJsonArray("tasks").stream()
-            .map(task -> run((JsonObject) task)).toList()))
+    store.claim(new StoreApi.OutboxClaim(kind, limits.getInteger("batch"), limits.getLong("leaseMs")))
+        .compose(tasks -> Future.join(tasks.stream().map(this::run).toList()))
         .onComplete(ar -> polling = false);
   }
 
-  private Future<?> run(JsonObject task) {
-    long id = task.getLong("id");
+  private Future<?> run(OutboxTask task) {
+    long id = task.id();
     Future<?> done;
     try {
       done = work.apply(task);
@@ -78,30 +77,27 @@ public final class OutboxPoller {
     return done.transform(ar -> {
       if (ar.succeeded()) {
         failureLogs.remove(id);
-        return bus.request(Addresses.STORE_OUTBOX_DONE, new JsonObject().put("id", id));
+        return store.taskDone(new StoreApi.TaskDone(id, null));
       }
       String error = String.valueOf(ar.cause().getMessage());
-      int attempts = task.getInteger("attempts");
+      int attempts = task.attempts();
       if (ar.cause() instanceof PermanentFailure) {
         return giveUp(task, "not retried: " + error);
       }
-      if (System.currentTimeMillis() - task.getLong("createdAt") > limits.getLong("giveUpMs")) {
+      if (System.currentTimeMillis() - task.createdAt() > limits.getLong("giveUpMs")) {
         return giveUp(task, "gave up: " + error);
       }
       long delay = backoff.delayMs(attempts);
       failureLogs.computeIfAbsent(id, k -> new ThrottledLog(LOG, FAILURE_LOG_INTERVAL_MS)).warn(kind + " for job "
-          + task.getString("jobId") + " failed (attempt " + attempts + "), again in " + delay + " ms: " + error);
-      return bus.request(Addresses.STORE_OUTBOX_LATER, new JsonObject().put("id", id).put("delayMs", delay)
-          .put("error", error));
+          + task.jobId() + " failed (attempt " + attempts + "), again in " + delay + " ms: " + error);
+      return store.taskLater(new StoreApi.TaskLater(id, delay, error));
     });
   }
 
-  private Future<JsonObject> giveUp(JsonObject task, String error) {
-    long id = task.getLong("id");
-    failureLogs.remove(id);
-    LOG.warn("{} for job {} given up after {} attempt(s), {}", kind, task.getString("jobId"), task.getInteger("attempts"),
-        error);
-    return bus.request(Addresses.STORE_OUTBOX_DONE, new JsonObject().put("id", id).put("error", error));
+  private Future<Void> giveUp(OutboxTask task, String error) {
+    failureLogs.remove(task.id());
+    LOG.warn("{} for job {} given up after {} attempt(s), {}", kind, task.jobId(), task.attempts(), error);
+    return store.taskDone(new StoreApi.TaskDone(task.id(), error));
   }
 
   /**

@@ -2,7 +2,6 @@ package dev.fetchbus.verticles.files;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonArray;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileVisitResult;
@@ -14,7 +13,6 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
@@ -84,13 +82,6 @@ public final class DirectorySweep {
   /** The cut-off for a sweep that starts with its owner: anything modified from (about) now on is left alone. */
   public static Instant cutoffNow() {
     return Instant.now().minusMillis(CLOCK_SLACK_MS);
-  }
-
-  /** The ids of a store's answer as a set. */
-  public static Set<String> idSet(JsonArray ids) {
-    Set<String> set = new HashSet<>();
-    ids.forEach(id -> set.add((String) id));
-    return set;
   }
 
   /** {@code name} if it is a UUID in canonical form (the names we give files), else null. */

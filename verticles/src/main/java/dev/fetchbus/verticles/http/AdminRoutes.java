@@ -1,9 +1,11 @@
 package dev.fetchbus.verticles.http;
 
-import dev.fetchbus.verticles.bus.Addresses;
 import dev.fetchbus.verticles.bus.Bus;
+import dev.fetchbus.verticles.fetch.api.FetchApi;
 import dev.fetchbus.verticles.ops.LoopLagProbes;
 import dev.fetchbus.verticles.ops.Metrics;
+import dev.fetchbus.verticles.stats.api.StatsApi;
+import dev.fetchbus.verticles.store.api.StoreApi;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
@@ -36,16 +38,15 @@ final class AdminRoutes {
   void mount(Router router) {
     Metrics.mountScrape(router);
     // Registered from the verticle's start, so it goes with the verticle.
-    vertx.eventBus().<JsonObject>consumer(Addresses.FETCH_NODES,
-        snapshot -> fetchNodes.heard(snapshot.body(), System.currentTimeMillis()));
+    FetchApi.NODES.consumer(vertx, snapshot -> fetchNodes.heard(snapshot, System.currentTimeMillis()));
     router.get("/admin/monitor").handler(this::monitor);
   }
 
   private void monitor(RoutingContext ctx) {
-    Future<JsonObject> fetch = part(Addresses.FETCH_MONITOR);
-    Future<JsonObject> store = part(Addresses.STORE_MONITOR);
+    Future<JsonObject> fetch = part(FetchApi.client(partBus).monitor());
+    Future<JsonObject> store = part(StoreApi.client(partBus).monitor());
     // Per-host success rates from the stats verticle (a plan entry that a node may not run: then unavailable).
-    Future<JsonObject> hosts = part(Addresses.STATS_HOSTS);
+    Future<JsonObject> hosts = part(StatsApi.client(partBus).hosts(null));
     Future.all(fetch, store, hosts).onComplete(ar -> ctx.response()
         .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
         .end(new JsonObject()
@@ -60,8 +61,8 @@ final class AdminRoutes {
   }
 
   /** A part's answer marked available, or why it is not; never a failed future. */
-  private Future<JsonObject> part(String address) {
-    return partBus.request(address, new JsonObject())
+  private static Future<JsonObject> part(Future<JsonObject> answer) {
+    return answer
         .map(reply -> reply.put("available", true))
         .otherwise(err -> new JsonObject().put("available", false).put("error", String.valueOf(err.getMessage())));
   }

@@ -2,10 +2,10 @@ package dev.fetchbus.verticles.http;
 
 import dev.fetchbus.verticles.auth.ApiTokens;
 import dev.fetchbus.verticles.auth.PublicBind;
-import dev.fetchbus.verticles.bus.Addresses;
 import dev.fetchbus.verticles.bus.Bus;
 import dev.fetchbus.verticles.guard.AddressGuard;
 import dev.fetchbus.verticles.guard.Cidr;
+import dev.fetchbus.verticles.http.api.JobsApi;
 import dev.fetchbus.verticles.ops.Health;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -38,13 +38,15 @@ public class HttpVerticle extends VerticleBase {
     bus = new Bus(vertx, http.getLong("busTimeoutMs"));
     // The fetcher's allow-list, so that a callback URL naming an address the fetcher refuses is refused here.
     AddressGuard guard = new AddressGuard(Cidr.parseAll(config().getJsonObject("fetch").getJsonArray("allow")));
-    submission = new JobSubmission(vertx, bus, config().getJsonObject("jobs"), guard);
     uploads = new UploadRoutes(vertx, Path.of(config().getString("dataDir")), bus, config().getJsonObject("uploads"));
     return SpecValidation.load(vertx, config().getJsonObject("jobs"))
-        .compose(spec -> Future.all(
-            // Bus clients (the TCP bridge among them) submit through the same validation as POST /api/jobs.
-            Bus.consume(vertx, Addresses.JOBS_SUBMIT, submission::submitFromBus),
-            uploads.start().compose(v -> listen(router(spec)))))
+        .compose(spec -> {
+          submission = new JobSubmission(vertx, bus, config().getJsonObject("jobs"), guard, spec);
+          return Future.all(
+              // Bus clients (the TCP bridge among them) submit through the same validation as POST /api/jobs.
+              Bus.serve(vertx, JobsApi.bindings(submission::submitFromBus)),
+              uploads.start().compose(v -> listen(router(spec))));
+        })
         .onSuccess(v -> LOG.info("HTTP listening on {}:{}", http.getString("host"), server.actualPort()));
   }
 

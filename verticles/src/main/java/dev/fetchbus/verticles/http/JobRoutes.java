@@ -1,9 +1,14 @@
 package dev.fetchbus.verticles.http;
 
-import dev.fetchbus.verticles.bus.Addresses;
 import dev.fetchbus.verticles.bus.Bus;
 import dev.fetchbus.verticles.bus.JobId;
+import dev.fetchbus.verticles.bus.JobStatus;
+import dev.fetchbus.verticles.bus.JobView;
 import dev.fetchbus.verticles.bus.ResultFormat;
+import dev.fetchbus.verticles.fetch.api.FetchApi;
+import dev.fetchbus.verticles.reports.api.ReportsApi;
+import dev.fetchbus.verticles.store.api.StoreApi;
+import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -27,9 +32,19 @@ final class JobRoutes {
   private static final int RESULT_PAGE = 1_000;
 
   private static final CharSequence EVENT_STREAM = HttpHeaders.createOptimized("text/event-stream");
+  static final String SUBMIT_JOB = "submitJob";
+  static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+  /** The problem types this API names for what the contract refuses in a body or a header. */
+  static final SpecValidation.Problems PROBLEMS = (part, field, keyword, detail) -> switch (part) {
+    case BODY -> JobRequest.schemaProblem(field, keyword, detail);
+    case HEADER -> invalidIdempotencyKey(detail);
+    case QUERY, PATH, COOKIE -> null;
+  };
 
   private final Vertx vertx;
-  private final Bus bus;
+  private final StoreApi store;
+  private final FetchApi fetch;
+  private final ReportsApi reports;
   private final JobSubmission submission;
   private final ProgressFeed progress;
   private final int maxBodyBytes;
@@ -38,7 +53,9 @@ final class JobRoutes {
   JobRoutes(Vertx vertx, Bus bus, JobSubmission submission, ProgressFeed progress, int maxBodyBytes,
             SpecValidation spec) {
     this.vertx = vertx;
-    this.bus = bus;
+    this.store = StoreApi.client(bus);
+    this.fetch = FetchApi.client(bus);
+    this.reports = ReportsApi.client(bus);
     this.submission = submission;
     this.progress = progress;
     this.maxBodyBytes = maxBodyBytes;
@@ -47,7 +64,7 @@ final class JobRoutes {
 
   void mount(Router router) {
     router.post("/api/jobs").handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes))
-        .handler(checked("submitJob")).handler(this::submit);
+        .handler(checked(SUBMIT_JOB)).handler(this::submit);
     router.get("/api/jobs").handler(checked("listJobs")).handler(this::list);
     router.get("/api/jobs/:id").handler(checked("getJob")).handler(this::get);
     router.get("/api/jobs/:id/results").handler(checked("getJobResults")).handler(this::results);
@@ -57,41 +74,33 @@ final class JobRoutes {
     router.delete("/api/jobs/:id").handler(checked("deleteJob")).handler(this::delete);
   }
 
-  /** Validation by docs/openapi.yaml, answering with the problem types this API had before it. */
+  /** Validation by docs/openapi.yaml, answering with this API's problem types. */
   private Handler<RoutingContext> checked(String operationId) {
-    return spec.handler(operationId, (part, field, keyword, detail) -> switch (part) {
-      case BODY -> JobRequest.schemaProblem(field, keyword, detail);
-      case HEADER -> invalidIdempotencyKey(detail);
-      case QUERY, PATH, COOKIE -> null;
-    });
+    return spec.handler(operationId, PROBLEMS);
   }
 
   /** Cancels an unfinished job; with {@code ?purge=true}, deletes a finished one with its results and files. */
   private void delete(RoutingContext ctx) {
-    JsonObject request = new JsonObject().put("id", JobId.canonical(ctx.pathParam("id")));
+    String id = JobId.canonical(ctx.pathParam("id"));
     if (validated(ctx).getQuery().get("purge").getBoolean(false)) {
-      bus.request(Addresses.FETCH_JOBS_PURGE, request)
+      fetch.purge(id)
           .onSuccess(purged -> ctx.response().setStatusCode(204).end())
           .onFailure(ctx::fail);
       return;
     }
-    bus.request(Addresses.FETCH_JOBS_CANCEL, request)
-        .onSuccess(job -> ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, JSON).end(job.encode()))
-        .onFailure(ctx::fail);
+    answer(ctx, fetch.cancel(id).map(JobView::toJson));
   }
 
   /** {@code GET /api/jobs?status=&limit=&after=}: newest first; {@code next} is the cursor for the next page. */
   private void list(RoutingContext ctx) {
     Map<String, RequestParameter> query = validated(ctx).getQuery();
     int limit = query.get("limit").getInteger(50);
-    JsonObject request = new JsonObject().put("status", query.get("status").getString()).put("limit", limit)
-        .put("after", query.get("after").getString());
-    bus.request(Addresses.STORE_JOBS_LIST, request).onSuccess(page -> {
-      JsonArray jobs = page.getJsonArray("jobs");
-      String next = jobs.size() < limit ? null : jobs.getJsonObject(jobs.size() - 1).getString("id");
-      ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, JSON)
-          .end(new JsonObject().put("jobs", jobs).put("next", next).encode());
-    }).onFailure(ctx::fail);
+    String status = query.get("status").getString();
+    StoreApi.JobQuery request = new StoreApi.JobQuery(status == null ? null : JobStatus.fromWire(status),
+        query.get("after").getString(), limit);
+    answer(ctx, store.list(request).map(jobs -> new JsonObject()
+        .put("jobs", new JsonArray(jobs.stream().map(JobView::toJson).toList()))
+        .put("next", jobs.size() < limit ? null : jobs.get(jobs.size() - 1).id())));
   }
 
   /** The request's values as docs/openapi.yaml types them; an absent one is there, holding null. */
@@ -107,10 +116,9 @@ final class JobRoutes {
   private void report(RoutingContext ctx) {
     String id = JobId.canonical(ctx.pathParam("id"));
     ResultFormat format = ResultFormat.forAccept(ctx.request().getHeader(HttpHeaders.ACCEPT));
-    bus.request(Addresses.REPORTS_BUILD, new JsonObject().put("id", id))
+    reports.build(id)
         .onSuccess(built -> {
-          Path file = Path.of(built.getJsonObject("files")
-              .getString(format.wire()));
+          Path file = built.of(format);
           ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/gzip")
               .putHeader(HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\"" + file.getFileName() + "\"")
               .sendFile(file.toString());
@@ -159,34 +167,33 @@ final class JobRoutes {
 
   private void submit(RoutingContext ctx) {
     // The spec has checked the Idempotency-Key header and that the body is a JSON object.
-    String key = ctx.request().getHeader("Idempotency-Key");
+    String key = ctx.request().getHeader(IDEMPOTENCY_KEY);
     submission.parse(validated(ctx).getBody().getJsonObject())
         .compose(spec -> submission.submit(spec, key))
-        .onSuccess(job -> {
-          String id = job.getString("id");
-          boolean replayed = job.getBoolean("replayed", false);
-          ctx.response().setStatusCode(replayed ? 200 : 202)
+        .onSuccess(created -> {
+          String id = created.job().id();
+          ctx.response().setStatusCode(created.replayed() ? 200 : 202)
               .putHeader(HttpHeaders.LOCATION, "/api/jobs/" + id)
               .putHeader(HttpHeaders.CONTENT_TYPE, JSON)
-              .end(new JsonObject().put("id", id).put("status", job.getString("status")).encode());
+              .end(new JsonObject().put("id", id).put("status", created.job().status().wire()).encode());
         })
         .onFailure(ctx::fail);
   }
 
   private void get(RoutingContext ctx) {
-    answer(ctx, Addresses.STORE_JOBS_GET, new JsonObject().put("id", JobId.canonical(ctx.pathParam("id"))));
+    answer(ctx, store.view(JobId.canonical(ctx.pathParam("id"))));
   }
 
   /** {@code ?hosts=N}: outcome counts, and the N slowest and N most failing hosts of the stored results. */
   private void summary(RoutingContext ctx) {
-    answer(ctx, Addresses.STORE_JOBS_SUMMARY, new JsonObject().put("id", JobId.canonical(ctx.pathParam("id")))
-        .put("hosts", validated(ctx).getQuery().get("hosts").getInteger(10)));
+    answer(ctx, store.summary(new StoreApi.SummaryQuery(JobId.canonical(ctx.pathParam("id")),
+        validated(ctx).getQuery().get("hosts").getInteger(10))));
   }
 
-  /** The store's reply as the JSON body. */
-  private void answer(RoutingContext ctx, String address, JsonObject request) {
-    bus.request(address, request)
-        .onSuccess(reply -> ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, JSON).end(reply.encode()))
+  /** The reply as the JSON body. */
+  private static void answer(RoutingContext ctx, Future<JsonObject> reply) {
+    reply
+        .onSuccess(body -> ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, JSON).end(body.encode()))
         .onFailure(ctx::fail);
   }
 
@@ -195,39 +202,38 @@ final class JobRoutes {
     String id = JobId.canonical(ctx.pathParam("id"));
     String outcome = validated(ctx).getQuery().get("outcome").getString("all");
     ResultFormat format = ResultFormat.forAccept(ctx.request().getHeader(HttpHeaders.ACCEPT));
-    bus.request(Addresses.STORE_JOBS_GET, new JsonObject().put("id", id))
+    store.view(id)
         .onSuccess(job -> {
           HttpServerResponse response = ctx.response().setChunked(true)
               .putHeader(HttpHeaders.CONTENT_TYPE, format.contentType);
           if (!format.header.isEmpty()) {
             response.write(format.header);
           }
-          streamPage(ctx, response, new JsonObject().put("id", id).put("outcome", outcome), format, -1);
+          streamPage(ctx, response, id, outcome, format, -1);
         })
         .onFailure(ctx::fail);
   }
 
   /** Writes one keyset page, then asks for the next only when the client has taken the previous one. */
-  private void streamPage(RoutingContext ctx, HttpServerResponse response, JsonObject query, ResultFormat format,
-                          int afterSeq) {
-    bus.request(Addresses.STORE_RESULTS_PAGE, query.copy().put("afterSeq", afterSeq).put("limit", RESULT_PAGE))
-        .onSuccess(page -> {
+  private void streamPage(RoutingContext ctx, HttpServerResponse response, String id, String outcome,
+                          ResultFormat format, int afterSeq) {
+    store.results(new StoreApi.ResultQuery(id, afterSeq, RESULT_PAGE, outcome))
+        .onSuccess(rows -> {
           if (response.closed()) {
             return;
           }
-          JsonArray rows = page.getJsonArray("results");
           Buffer chunk = Buffer.buffer(rows.size() * 160);
-          rows.forEach(row -> chunk.appendString(format.line((JsonObject) row)));
+          rows.forEach(row -> chunk.appendString(format.line(row.toJson())));
           if (rows.size() < RESULT_PAGE) {
             response.end(chunk);
             return;
           }
-          int last = rows.getJsonObject(rows.size() - 1).getInteger("seq");
+          int last = rows.get(rows.size() - 1).seq();
           response.write(chunk);
           if (response.writeQueueFull()) {
-            response.drainHandler(v -> streamPage(ctx, response, query, format, last));
+            response.drainHandler(v -> streamPage(ctx, response, id, outcome, format, last));
           } else {
-            streamPage(ctx, response, query, format, last);
+            streamPage(ctx, response, id, outcome, format, last);
           }
         })
         .onFailure(ctx::fail);

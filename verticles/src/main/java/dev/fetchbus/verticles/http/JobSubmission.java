@@ -1,14 +1,17 @@
 package dev.fetchbus.verticles.http;
 
-import dev.fetchbus.verticles.bus.Addresses;
 import dev.fetchbus.verticles.bus.Bus;
 import dev.fetchbus.verticles.bus.FailureCode;
 import dev.fetchbus.verticles.bus.JobSpec;
+import dev.fetchbus.verticles.fetch.api.FetchApi;
 import dev.fetchbus.verticles.guard.AddressGuard;
+import dev.fetchbus.verticles.http.api.JobsApi;
+import dev.fetchbus.verticles.store.api.StoreApi;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,13 +30,17 @@ final class JobSubmission {
   static final int INLINE_URLS = 1_000;
 
   private final Vertx vertx;
-  private final Bus bus;
+  private final StoreApi store;
+  private final FetchApi fetch;
   private final JobRequest jobRequest;
+  private final SpecValidation spec;
 
-  JobSubmission(Vertx vertx, Bus bus, JsonObject jobLimits, AddressGuard guard) {
+  JobSubmission(Vertx vertx, Bus bus, JsonObject jobLimits, AddressGuard guard, SpecValidation spec) {
     this.vertx = vertx;
-    this.bus = bus;
+    this.store = StoreApi.client(bus);
+    this.fetch = FetchApi.client(bus);
     this.jobRequest = new JobRequest(jobLimits, guard);
+    this.spec = spec;
   }
 
   /** Validates a submission; fails with {@link Problem.Refused} saying what is wrong. */
@@ -52,46 +59,32 @@ final class JobSubmission {
    * Stores the job (or finds the earlier one with the same key) and, for a new job, asks the fetcher to run it.
    * Completes with the stored job and "replayed" once it is committed.
    */
-  Future<JsonObject> submit(JobSpec spec, String idempotencyKey) {
-    return bus.request(Addresses.STORE_JOBS_CREATE, spec.toJson().put(KEY_FIELD, idempotencyKey))
-        .onSuccess(job -> {
-          if (!job.getBoolean("replayed", false)) {
-            String id = job.getString("id");
+  Future<StoreApi.Created> submit(JobSpec spec, String idempotencyKey) {
+    return store.create(new StoreApi.NewJob(spec, idempotencyKey))
+        .onSuccess(created -> {
+          if (!created.replayed()) {
+            String id = created.job().id();
             // Committed: acknowledge now. A lost run request is healed by the fetcher's sweep for unfinished jobs.
-            bus.request(Addresses.FETCH_JOBS_RUN, new JsonObject().put("id", id))
+            fetch.run(id)
                 .onFailure(err -> LOG.warn("job {} stored but not handed to a fetcher yet: {}", id, err.toString()));
           }
         });
   }
 
   /** The {@code fetchbus.jobs.submit} consumer: a bad job is BAD_INPUT with the text HTTP would put in "detail". */
-  Future<JsonObject> submitFromBus(JsonObject request) {
+  Future<JobsApi.Submitted> submitFromBus(JsonObject request) {
     JsonObject body = request.copy();
     Object key = body.remove(KEY_FIELD);
-    String keyProblem = keyProblem(key);
-    if (keyProblem != null) {
-      return Future.failedFuture(FailureCode.BAD_INPUT.exception(keyProblem));
+    if (key != null && !(key instanceof String)) {
+      return Future.failedFuture(FailureCode.BAD_INPUT.exception("'" + KEY_FIELD + "' must be a string"));
     }
-    return parse(body)
+    // The HTTP contract is the one rule for the key and the body's shape: the key is checked as its header.
+    return spec.check(JobRoutes.SUBMIT_JOB, key == null ? Map.of() : Map.of(JobRoutes.IDEMPOTENCY_KEY, (String) key),
+            body, JobRoutes.PROBLEMS)
+        .compose(validated -> parse(body))
         .recover(err -> Future.failedFuture(err instanceof Problem.Refused invalid
             ? FailureCode.BAD_INPUT.exception(invalid.problem.detail()) : err))
-        .compose(spec -> submit(spec, (String) key))
-        .map(job -> new JsonObject().put("id", job.getString("id"))
-            .put("status", job.getString("status")).put("replayed", job.getBoolean("replayed", false)));
-  }
-
-  /**
-   * What is wrong with a bus client's idempotency key, or null when it is absent or good: 1 to 255 visible ASCII
-   * characters, the rule docs/openapi.yaml gives the HTTP header.
-   */
-  private static String keyProblem(Object key) {
-    if (key == null) {
-      return null;
-    }
-    if (!(key instanceof String text)) {
-      return "'" + KEY_FIELD + "' must be a string";
-    }
-    boolean valid = !text.isEmpty() && text.length() <= 255 && text.chars().allMatch(c -> c > 32 && c < 127);
-    return valid ? null : "an Idempotency-Key is 1 to 255 visible ASCII characters";
+        .compose(job -> submit(job, (String) key))
+        .map(created -> new JobsApi.Submitted(created.job().id(), created.job().status(), created.replayed()));
   }
 }

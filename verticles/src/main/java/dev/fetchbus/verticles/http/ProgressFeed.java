@@ -1,9 +1,10 @@
 package dev.fetchbus.verticles.http;
 
-import dev.fetchbus.verticles.bus.Addresses;
 import dev.fetchbus.verticles.bus.Bus;
 import dev.fetchbus.verticles.bus.JobView;
 import dev.fetchbus.verticles.bus.Progress;
+import dev.fetchbus.verticles.fetch.api.FetchApi;
+import dev.fetchbus.verticles.store.api.StoreApi;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -30,17 +31,16 @@ final class ProgressFeed {
   }
 
   private final Vertx vertx;
-  private final Bus bus;
+  private final StoreApi store;
 
   ProgressFeed(Vertx vertx, Bus bus) {
     this.vertx = vertx;
-    this.bus = bus;
+    this.store = StoreApi.client(bus);
   }
 
   /** The job's stored progress; fails as the store does (NOT_FOUND for an unknown job). */
   Future<Progress> current(String id) {
-    return bus.request(Addresses.STORE_JOBS_GET, new JsonObject().put("id", id))
-        .map(job -> Progress.of(JobView.fromJson(job)));
+    return store.view(id).map(job -> Progress.of(JobView.fromJson(job)));
   }
 
   /**
@@ -53,7 +53,7 @@ final class ProgressFeed {
     if (feed.closed) {
       return feed;
     }
-    feed.consumer = vertx.eventBus().consumer(Addresses.jobEvents(id), message -> feed.deliver(message.body()));
+    feed.consumer = FetchApi.progress(id).consumer(vertx, event -> feed.deliver(event.toJson()));
     feed.keepAlive = vertx.setPeriodic(KEEP_ALIVE_MS, t -> sink.keepAlive());
     // The job may have ended while the consumer was being registered, its final event unheard: look once more.
     feed.consumer.completion().compose(v -> current(id)).onSuccess(latest -> {

@@ -180,6 +180,25 @@ final class SpecValidation {
   }
 
   /**
+   * Checks a request that did not come over HTTP (a bus client's job) against operation {@code operationId} as HTTP
+   * would: its headers and its JSON body, the body's content type being the operation's. Fails with
+   * {@link Problem.Refused} saying what is wrong.
+   */
+  Future<ValidatedRequest> check(String operationId, Map<String, String> headers, JsonObject body,
+                                 Problems problems) {
+    Operation operation = contract.operation(operationId);
+    Map<Location, Map<String, RequestParameter>> values = new EnumMap<>(Location.class);
+    for (Location location : Location.values()) {
+      values.put(location, new HashMap<>());
+    }
+    headers.forEach((name, value) -> values.get(Location.HEADER).put(name, parameter(value)));
+    String contentType = operation.getRequestBody().getContent().keySet().iterator().next();
+    return validator.validate(validatable(values, body.toBuffer(), contentType), operationId)
+        .recover(err -> Future.failedFuture(err instanceof ValidatorException invalid
+            ? new Problem.Refused(problem(operation, invalid, problems)) : err));
+  }
+
+  /**
    * Values as the router already decoded them (path parameters, query) or as sent (headers: vertx-openapi's own
    * extraction would URL-decode them, and an Idempotency-Key may contain {@code %} or {@code +}).
    */
@@ -207,6 +226,11 @@ final class SpecValidation {
         && operation.getRequestBody().getContent().size() == 1
         ? operation.getRequestBody().getContent().keySet().iterator().next() // absent: taken as the one declared
         : type;
+    return validatable(values, body, contentType);
+  }
+
+  private static ValidatableRequest validatable(Map<Location, Map<String, RequestParameter>> values, Buffer body,
+                                                String contentType) {
     return new ValidatableRequest() {
       @Override
       public Map<String, RequestParameter> getCookies() {

@@ -1,18 +1,18 @@
 package dev.fetchbus.verticles.http;
 
-import dev.fetchbus.verticles.bus.Addresses;
 import dev.fetchbus.verticles.bus.Bus;
 import dev.fetchbus.verticles.bus.Upload;
+import dev.fetchbus.verticles.store.api.StoreApi;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
 
@@ -31,7 +31,7 @@ final class UploadRoutes {
 
   private final Vertx vertx;
   private final Path dir;
-  private final Bus bus;
+  private final StoreApi store;
   private final long maxBytes;
   private final UploadPacer pacer;
 
@@ -39,7 +39,7 @@ final class UploadRoutes {
     this.vertx = vertx;
     String configured = uploads.getString("dir");
     this.dir = (configured == null ? dataDir.resolve("uploads") : Path.of(configured)).toAbsolutePath();
-    this.bus = bus;
+    this.store = StoreApi.client(bus);
     this.maxBytes = uploads.getLong("maxBytes");
     this.pacer = new UploadPacer(uploads.getJsonObject("yield"));
   }
@@ -47,7 +47,7 @@ final class UploadRoutes {
   /** Creates the directory, starts the pacer's clock and, from the first instance only, the sweep ({@link UploadSweep}). */
   Future<Void> start() {
     pacer.start(vertx);
-    UploadSweep.startOnce(vertx, bus, dir);
+    UploadSweep.startOnce(vertx, store, dir);
     return vertx.fileSystem().mkdirs(dir.toString());
   }
 
@@ -98,15 +98,14 @@ final class UploadRoutes {
           }
           return request.pipeTo(file)
               .compose(v -> file.commit())
-              .compose(v -> bus.request(Addresses.STORE_UPLOADS_CREATE,
-                  new Upload(id, file.bytes(), file.sha256(), contentType).toJson()))
+              .compose(v -> store.createUpload(new Upload(id, file.bytes(), file.sha256(), contentType)))
               // No row without a complete file, no file without a row: whatever failed, the file goes.
               .recover(err -> file.discard().transform(v -> Future.failedFuture(err)));
         })
         .onSuccess(upload -> ctx.response().setStatusCode(201)
             .putHeader(HttpHeaders.LOCATION, "/api/uploads/" + id)
             .putHeader(HttpHeaders.CONTENT_TYPE, JSON)
-            .end(upload.encode()))
+            .end(upload.toJson().encode()))
         .onFailure(err -> refuse(ctx, err));
   }
 
@@ -136,8 +135,8 @@ final class UploadRoutes {
   }
 
   private void get(RoutingContext ctx) {
-    bus.request(Addresses.STORE_UPLOADS_GET, new JsonObject().put("id", uploadId(ctx)))
-        .onSuccess(upload -> ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, JSON).end(upload.encode()))
+    store.upload(uploadId(ctx))
+        .onSuccess(upload -> ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, JSON).end(upload.toJson().encode()))
         .onFailure(ctx::fail);
   }
 
@@ -147,11 +146,11 @@ final class UploadRoutes {
    */
   private void content(RoutingContext ctx) {
     String id = uploadId(ctx);
-    bus.request(Addresses.STORE_UPLOADS_GET, new JsonObject().put("id", id))
-        .compose(upload -> upload.getString("missingAt") != null ? Future.failedFuture(gone(id))
-            : ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, upload.getString("contentType")).sendFile(path(id))
+    store.upload(id)
+        .compose(upload -> upload.missingAt() != null ? Future.failedFuture(gone(id))
+            : ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, upload.contentType()).sendFile(path(id))
                 .recover(err -> vertx.fileSystem().exists(path(id)).compose(exists -> exists ? Future.failedFuture(err)
-                    : bus.request(Addresses.STORE_UPLOADS_MISSING, new JsonObject().put("ids", new JsonArray().add(id)))
+                    : store.markUploadsMissing(List.of(id))
                         .transform(marked -> Future.failedFuture(gone(id))))))
         .onFailure(ctx::fail);
   }
@@ -164,7 +163,7 @@ final class UploadRoutes {
   /** Deletes the row first, so the upload disappears at once; then its file. */
   private void delete(RoutingContext ctx) {
     String id = uploadId(ctx);
-    bus.request(Addresses.STORE_UPLOADS_DELETE, new JsonObject().put("id", id))
+    store.deleteUpload(id)
         // One call, not exists-then-delete: a file already gone is what we want.
         .compose(row -> vertx.fileSystem().delete(path(id)).recover(err -> err.getCause() instanceof NoSuchFileException
             ? Future.succeededFuture() : Future.failedFuture(err)))

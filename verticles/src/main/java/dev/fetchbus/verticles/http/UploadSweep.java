@@ -1,16 +1,13 @@
 package dev.fetchbus.verticles.http;
 
-import dev.fetchbus.verticles.bus.Addresses;
-import dev.fetchbus.verticles.bus.Bus;
 import dev.fetchbus.verticles.files.DirectorySweep;
+import dev.fetchbus.verticles.store.api.StoreApi;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.List;
+import java.util.HashSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,12 +22,12 @@ final class UploadSweep {
   private static final String SWEPT = "swept";
 
   private final Vertx vertx;
-  private final Bus bus;
+  private final StoreApi store;
   private final Path dir;
 
-  private UploadSweep(Vertx vertx, Bus bus, Path dir) {
+  private UploadSweep(Vertx vertx, StoreApi store, Path dir) {
     this.vertx = vertx;
-    this.bus = bus;
+    this.store = store;
     this.dir = dir;
   }
 
@@ -38,17 +35,16 @@ final class UploadSweep {
    * Starts the sweep unless another instance has. Called at the start of every HTTP verticle instance, before it
    * listens: the first call takes the cut-off, so no upload of this process is older than it.
    */
-  static void startOnce(Vertx vertx, Bus bus, Path dir) {
+  static void startOnce(Vertx vertx, StoreApi store, Path dir) {
     Instant cutoff = DirectorySweep.cutoffNow();
     if (vertx.sharedData().<String, Boolean>getLocalMap(MAP).putIfAbsent(SWEPT, true) == null) {
-      new UploadSweep(vertx, bus, dir).run(cutoff);
+      new UploadSweep(vertx, store, dir).run(cutoff);
     }
   }
 
   private void run(Instant cutoff) {
-    new DirectorySweep(vertx, dir, DirectorySweep::canonicalUuid, ids -> bus.request(Addresses.STORE_UPLOADS_KNOWN,
-            new JsonObject().put("ids", new JsonArray(ids)))
-        .map(known -> DirectorySweep.Kept.existing(DirectorySweep.idSet(known.getJsonArray("existing")))), cutoff).run()
+    new DirectorySweep(vertx, dir, DirectorySweep::canonicalUuid, ids -> store.knownUploads(ids)
+        .map(known -> DirectorySweep.Kept.existing(new HashSet<>(known))), cutoff).run()
         .compose(removed -> markMissing(null, 0).onSuccess(marked -> {
           String summary = "upload sweep of " + dir + ": removed " + removed.temporary() + " unfinished file(s) and "
               + removed.orphans() + " file(s) with no upload; marked " + marked + " upload(s) whose file is missing"
@@ -65,17 +61,14 @@ final class UploadSweep {
 
   /** Pages through the uploads not marked missing and marks those whose file is gone; returns how many. */
   private Future<Integer> markMissing(String after, int sofar) {
-    return bus.request(Addresses.STORE_UPLOADS_IDS, new JsonObject().put("after", after)
-            .put("limit", DirectorySweep.CHUNK))
-        .compose(reply -> {
-          List<String> ids = reply.getJsonArray("ids").stream().map(String.class::cast).toList();
+    return store.uploadIds(new StoreApi.UploadPage(after, DirectorySweep.CHUNK))
+        .compose(ids -> {
           if (ids.isEmpty()) {
             return Future.succeededFuture(sofar);
           }
           return vertx.executeBlocking(() -> ids.stream().filter(id -> !Files.exists(dir.resolve(id))).toList(), false)
               .compose(missing -> missing.isEmpty() ? Future.succeededFuture(0)
-                  : bus.request(Addresses.STORE_UPLOADS_MISSING, new JsonObject().put("ids", new JsonArray(missing)))
-                      .map(answer -> answer.getInteger("marked")))
+                  : store.markUploadsMissing(missing))
               .compose(marked -> ids.size() < DirectorySweep.CHUNK ? Future.succeededFuture(sofar + marked)
                   : markMissing(ids.get(ids.size() - 1), sofar + marked));
         });

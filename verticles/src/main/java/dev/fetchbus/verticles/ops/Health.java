@@ -1,7 +1,7 @@
 package dev.fetchbus.verticles.ops;
 
-import dev.fetchbus.verticles.bus.Addresses;
 import dev.fetchbus.verticles.bus.Bus;
+import dev.fetchbus.verticles.store.api.StoreApi;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.healthchecks.Status;
@@ -27,7 +27,7 @@ public final class Health {
   private static HealthCheckHandler readiness(Vertx vertx, Bus bus) {
     HealthCheckHandler handler = HealthCheckHandler.create(vertx)
         .register("verticles", promise -> promise.complete(Readiness.deployed(vertx) ? Status.OK() : Status.KO()))
-        .register("database", DATABASE_CHECK_MS, promise -> bus.request(Addresses.STORE_PING, new JsonObject())
+        .register("database", DATABASE_CHECK_MS, promise -> StoreApi.client(bus).ping()
             .map(reply -> Status.OK())
             .otherwise(err -> Status.KO(new JsonObject().put("error", String.valueOf(err.getMessage()))))
             .onComplete(promise));

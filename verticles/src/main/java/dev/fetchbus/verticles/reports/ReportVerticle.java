@@ -1,21 +1,21 @@
 package dev.fetchbus.verticles.reports;
 
-import dev.fetchbus.verticles.bus.Addresses;
 import dev.fetchbus.verticles.bus.Bus;
 import dev.fetchbus.verticles.bus.FailureCode;
-import dev.fetchbus.verticles.bus.JobId;
 import dev.fetchbus.verticles.bus.JobStatus;
 import dev.fetchbus.verticles.bus.ResultFormat;
 import dev.fetchbus.verticles.files.DirectorySweep;
+import dev.fetchbus.verticles.reports.api.ReportsApi;
+import dev.fetchbus.verticles.store.api.StoreApi;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -23,16 +23,16 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Builds an ended job's report, {@code <dataDir>/reports/<id>.ndjson.gz} and {@code .csv.gz}, when it is first
- * asked for ({@link Addresses#REPORTS_BUILD}), and keeps it. Building at every job's end cost a running job about a
+ * asked for ({@link ReportsApi#BUILD}), and keeps it. Building at every job's end cost a running job about a
  * tenth of the CPU (reading all its rows back and rendering them twice) for files most jobs never have fetched.
  * Compressing and writing files blocks, so the plan deploys this as a worker: none of it runs on an event loop. At
  * start it first sweeps the reports dir: unfinished report files, and reports of jobs that no longer exist, go.
  */
-public class ReportVerticle extends VerticleBase {
+public class ReportVerticle extends VerticleBase implements ReportsApi {
   private static final Logger LOG = LoggerFactory.getLogger(ReportVerticle.class);
   private static final int PAGE = 5_000;
 
-  private Bus bus;
+  private StoreApi store;
   private Path reports;
   /** Completes when the start-up sweep is over: no build begins before, so the sweep never meets one. */
   private Future<Void> swept;
@@ -41,32 +41,33 @@ public class ReportVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() throws IOException {
-    bus = new Bus(vertx, config().getJsonObject("http").getLong("busTimeoutMs"));
+    store = StoreApi.client(new Bus(vertx, config().getJsonObject("http").getLong("busTimeoutMs")));
     reports = Path.of(config().getString("dataDir")).toAbsolutePath().resolve("reports");
     Files.createDirectories(reports);
     swept = sweep();
-    return Future.all(
-        Bus.consume(vertx, Addresses.REPORTS_BUILD, request -> {
-          String jobId = JobId.canonical(request.getString("id"));
-          return ensure(jobId).map(built -> files(jobId));
-        }),
-        Bus.consume(vertx, Addresses.REPORTS_DELETE, request -> delete(JobId.canonical(request.getString("id")))));
+    return Bus.serve(vertx, ReportsApi.bindings(this));
   }
 
-  /** Where the job's report files are, by format ({"ndjson": path, "csv": path}): readers never build the names. */
-  private JsonObject files(String jobId) {
-    JsonObject files = new JsonObject();
+  @Override
+  public Future<ReportFiles> build(String jobId) {
+    return ensure(jobId).map(built -> files(jobId));
+  }
+
+  /** Where the job's report files are, by format: readers never build the names. */
+  private ReportFiles files(String jobId) {
+    Map<ResultFormat, Path> files = new EnumMap<>(ResultFormat.class);
     for (ResultFormat format : ResultFormat.values()) {
-      files.put(format.wire(), ReportWriter.file(reports, jobId, format).toString());
+      files.put(format, ReportWriter.file(reports, jobId, format));
     }
-    return new JsonObject().put("files", files);
+    return new ReportFiles(files);
   }
 
   /**
    * Removes the job's report files (a purge): those present, on a worker thread, once a build under way has ended
    * (else it would rename its files into place after the delete).
    */
-  private Future<JsonObject> delete(String jobId) {
+  @Override
+  public Future<Integer> delete(String jobId) {
     Future<Void> underway = building.getOrDefault(jobId, Future.succeededFuture());
     return underway.otherwiseEmpty().compose(v -> vertx.executeBlocking(() -> {
       int deleted = 0;
@@ -75,13 +76,13 @@ public class ReportVerticle extends VerticleBase {
           deleted++;
         }
       }
-      return new JsonObject().put("deleted", deleted);
+      return deleted;
     }, false));
   }
 
   /** The job's report files, once it has ended: kept if built before, else built now. */
   private Future<Void> ensure(String jobId) {
-    return bus.request(Addresses.STORE_JOBS_GET, new JsonObject().put("id", jobId)).compose(job -> {
+    return store.view(jobId).compose(job -> {
       if (!JobStatus.fromWire(job.getString("status")).finished()) {
         throw FailureCode.CONFLICT.exception("job " + jobId + " has not finished: its report comes when it does");
       }
@@ -90,7 +91,7 @@ public class ReportVerticle extends VerticleBase {
       }
       Future<Void> underway = building.get(jobId);
       if (underway == null) {
-        underway = swept.compose(v -> build(jobId));
+        underway = swept.compose(v -> buildReport(jobId));
         building.put(jobId, underway);
         // Registered after the put: a build that fails at once must not stay behind as the answer for this job.
         Future<Void> mine = underway;
@@ -101,12 +102,11 @@ public class ReportVerticle extends VerticleBase {
   }
 
   private Future<Void> sweep() {
-    return new DirectorySweep(vertx, reports, ReportVerticle::jobIdOf, ids -> bus.request(Addresses.STORE_JOBS_KNOWN,
-            new JsonObject().put("ids", new JsonArray(ids)))
+    return new DirectorySweep(vertx, reports, ReportVerticle::jobIdOf, ids -> store.known(ids)
         .map(known -> {
           // A job being purged keeps no report: its purge may have run while this verticle was not there to ask.
-          Set<String> kept = DirectorySweep.idSet(known.getJsonArray("existing"));
-          kept.removeAll(DirectorySweep.idSet(known.getJsonArray("purging")));
+          Set<String> kept = new HashSet<>(known.existing());
+          known.purging().forEach(kept::remove);
           return DirectorySweep.Kept.existing(kept);
         }),
         DirectorySweep.cutoffNow()).run()
@@ -129,7 +129,7 @@ public class ReportVerticle extends VerticleBase {
     return null;
   }
 
-  private Future<Void> build(String jobId) {
+  private Future<Void> buildReport(String jobId) {
     ReportWriter writer;
     try {
       writer = new ReportWriter(reports, jobId);
@@ -152,17 +152,15 @@ public class ReportVerticle extends VerticleBase {
   }
 
   private Future<Void> page(ReportWriter writer, String jobId, int afterSeq) {
-    return bus.request(Addresses.STORE_RESULTS_PAGE, new JsonObject().put("id", jobId).put("afterSeq", afterSeq)
-            .put("limit", PAGE))
-        .compose(reply -> {
-          JsonArray rows = reply.getJsonArray("results");
+    return store.results(new StoreApi.ResultQuery(jobId, afterSeq, PAGE, "all"))
+        .compose(rows -> {
           try {
             writer.write(rows);
           } catch (IOException e) {
             return Future.failedFuture(e);
           }
           return rows.size() < PAGE ? Future.succeededFuture()
-              : page(writer, jobId, rows.getJsonObject(rows.size() - 1).getInteger("seq"));
+              : page(writer, jobId, rows.get(rows.size() - 1).seq());
         });
   }
 }

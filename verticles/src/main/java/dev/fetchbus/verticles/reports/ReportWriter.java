@@ -1,8 +1,8 @@
 package dev.fetchbus.verticles.reports;
 
+import dev.fetchbus.verticles.bus.FetchResult;
 import dev.fetchbus.verticles.bus.ResultFormat;
 import dev.fetchbus.verticles.files.DurableFile;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
 import java.util.zip.GZIPOutputStream;
 
 /**
@@ -48,11 +49,12 @@ final class ReportWriter {
     }
   }
 
-  void write(JsonArray rows) throws IOException {
-    this.rows += rows.size();
-    for (Object row : rows) {
+  void write(List<FetchResult> results) throws IOException {
+    this.rows += results.size();
+    for (FetchResult result : results) {
+      JsonObject row = result.toJson();
       for (int i = 0; i < writers.length; i++) {
-        writers[i].write(formats[i].line((JsonObject) row));
+        writers[i].write(formats[i].line(row));
       }
     }
   }

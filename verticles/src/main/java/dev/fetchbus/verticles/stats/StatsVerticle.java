@@ -1,12 +1,11 @@
 package dev.fetchbus.verticles.stats;
 
-import dev.fetchbus.verticles.bus.Addresses;
 import dev.fetchbus.verticles.bus.Bus;
 import dev.fetchbus.verticles.bus.FailureCode;
-import dev.fetchbus.verticles.bus.ResultSummary;
+import dev.fetchbus.verticles.fetch.api.FetchApi;
+import dev.fetchbus.verticles.stats.api.StatsApi;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 
 /**
@@ -14,20 +13,24 @@ import io.vertx.core.json.JsonObject;
  * each stored batch ({@code fetchbus.events.results}) and answers {@code fetchbus.stats.hosts}. In memory only, for
  * at most {@code stats.maxHosts} hosts (least recently seen forgotten first).
  */
-public class StatsVerticle extends VerticleBase {
+public class StatsVerticle extends VerticleBase implements StatsApi {
   private static final int DEFAULT_LIMIT = 20;
+
+  private HostStats stats;
 
   @Override
   public Future<?> start() {
-    HostStats stats = new HostStats(config().getJsonObject("stats").getInteger("maxHosts"));
-    MessageConsumer<JsonObject> results = vertx.eventBus()
-        .consumer(Addresses.EVENTS_RESULTS, message -> stats.add(ResultSummary.fromJson(message.body())));
-    return Future.all(results.completion(),
-        Bus.consume(vertx, Addresses.STATS_HOSTS, request -> Future.succeededFuture(stats.top(limit(request)))));
+    stats = new HostStats(config().getJsonObject("stats").getInteger("maxHosts"));
+    return Future.all(FetchApi.RESULTS.subscribe(vertx, stats::add), Bus.serve(vertx, StatsApi.bindings(this)));
   }
 
-  private static int limit(JsonObject request) {
-    int limit = request.getInteger("limit", DEFAULT_LIMIT);
+  @Override
+  public Future<JsonObject> hosts(Integer limit) {
+    return Future.succeededFuture(stats.top(limit(limit)));
+  }
+
+  private static int limit(Integer asked) {
+    int limit = asked == null ? DEFAULT_LIMIT : asked;
     if (limit < 1) {
       throw FailureCode.BAD_INPUT.exception("limit must be at least 1, not " + limit);
     }

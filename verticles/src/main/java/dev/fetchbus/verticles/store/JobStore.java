@@ -9,6 +9,7 @@ import dev.fetchbus.verticles.bus.JobStatus;
 import dev.fetchbus.verticles.bus.JobView;
 import dev.fetchbus.verticles.bus.Outcome;
 import dev.fetchbus.verticles.bus.UrlRef;
+import dev.fetchbus.verticles.store.api.StoreApi;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -240,7 +241,7 @@ public final class JobStore {
    * first job comes back instead (and nothing is written); used for another request, CONFLICT. The reply is the
    * job, with {@code replayed} telling which happened.
    */
-  public Future<JsonObject> create(JobSpec spec, String idempotencyKey) {
+  public Future<StoreApi.Created> create(JobSpec spec, String idempotencyKey) {
     UUID id = UUID.randomUUID();
     String digest = sha256(spec.toJson().encode());
     return pool.withTransaction(conn -> conn.preparedQuery(INSERT_JOB)
@@ -253,12 +254,12 @@ public final class JobStore {
                 throw FailureCode.CONFLICT.exception("Idempotency-Key '" + idempotencyKey
                     + "' was used for a different job request");
               }
-              return jobView(first).toJson().put("replayed", true);
+              return new StoreApi.Created(jobView(first), true);
             })
             : conn.preparedQuery(INSERT_URLS)
                 .execute(Tuple.of(id).addArrayOfString(spec.urls().toArray(new String[0])))
                 .compose(urls -> conn.preparedQuery(INSERT_CHUNKS).execute(Tuple.of(id, CHUNK_URLS, spec.urls().size())))
-                .map(chunks -> jobView(job.iterator().next()).toJson().put("replayed", false))));
+                .map(chunks -> new StoreApi.Created(jobView(job.iterator().next()), false))));
   }
 
   private static String sha256(String text) {
@@ -311,7 +312,7 @@ public final class JobStore {
   }
 
   /** Marks the job running and returns its options and state; NOT_FOUND, or CONFLICT if it already finished. */
-  public Future<JsonObject> start(UUID id) {
+  public Future<StoreApi.JobStart> start(UUID id) {
     return pool.preparedQuery(START_JOB).execute(Tuple.of(id)).compose(rows -> {
       if (rows.size() == 0) {
         return get(id).map(job -> {
@@ -320,7 +321,7 @@ public final class JobStore {
       }
       Row row = rows.iterator().next();
       return Future.succeededFuture(
-          new JsonObject().put("options", row.getJsonObject("options")).put("job", jobView(row).toJson()));
+          new StoreApi.JobStart(JobOptions.fromJson(row.getJsonObject("options")), jobView(row)));
     });
   }
 
@@ -333,8 +334,8 @@ public final class JobStore {
    * a finished job, or
    * one with no room for another node, grants nothing ("workers": 0). NOT_FOUND for an unknown job.
    */
-  public Future<JsonObject> work(UUID id, String owner, String node, long leaseMs, int inFlight, int hostInFlight,
-                                 Integer[] held) {
+  public Future<StoreApi.WorkGrant> work(StoreApi.WorkRequest request) {
+    UUID id = JobId.parse(request.id());
     return pool.withTransaction(conn -> conn.preparedQuery(LOCK_JOB).execute(Tuple.of(id)).compose(jobs -> {
       if (jobs.size() == 0) {
         throw FailureCode.NOT_FOUND.exception("job " + id + " not found");
@@ -342,7 +343,7 @@ public final class JobStore {
       Row job = jobs.iterator().next();
       JobStatus status = JobStatus.fromWire(job.getString("status"));
       if (status.finished()) {
-        return Future.succeededFuture(grantJson(status, WorkShares.Grant.REFUSED));
+        return Future.succeededFuture(grant(status, WorkShares.Grant.REFUSED, List.of()));
       }
       JsonObject options = job.getJsonObject("options");
       return conn.preparedQuery(DROP_LAPSED_WORKERS).execute(Tuple.of(id))
@@ -350,40 +351,39 @@ public final class JobStore {
           .compose(rows -> {
             List<WorkShares.Worker> live = new ArrayList<>(rows.size());
             rows.forEach(row -> live.add(new WorkShares.Worker(row.getString(0), row.getInteger(1), row.getInteger(2))));
-            WorkShares.Grant grant = WorkShares.grant(JobOptions.fromJson(options), live, owner, inFlight,
-                hostInFlight);
+            WorkShares.Grant grant = WorkShares.grant(JobOptions.fromJson(options), live, request.owner(),
+                request.inFlight(), request.hostInFlight());
             if (!grant.admitted()) {
-              return Future.succeededFuture(grantJson(status, grant));
+              return Future.succeededFuture(grant(status, grant, List.of()));
             }
             return conn.preparedQuery(SAVE_WORKER)
-                .execute(Tuple.of(id, owner, node, leaseMs, grant.concurrency(), grant.perHost()).addArrayOfInteger(held))
-                .map(saved -> grantJson(status, grant).put("lost",
-                    new JsonArray(List.of(saved.iterator().next().getArrayOfIntegers(0)))));
+                .execute(Tuple.of(id, request.owner(), request.node(), request.leaseMs(), grant.concurrency(),
+                    grant.perHost()).addArrayOfInteger(request.chunks().toArray(new Integer[0])))
+                .map(saved -> grant(status, grant, List.of(saved.iterator().next().getArrayOfIntegers(0))));
           });
     }));
   }
 
-  private static JsonObject grantJson(JobStatus status, WorkShares.Grant grant) {
-    return new JsonObject().put("status", status.wire()).put("concurrency", grant.usableConcurrency())
-        .put("perHost", grant.usablePerHost()).put("fairConcurrency", grant.fairConcurrency())
-        .put("fairPerHost", grant.fairPerHost()).put("workers", grant.workers()).put("settled", grant.settled());
+  private static StoreApi.WorkGrant grant(JobStatus status, WorkShares.Grant grant, List<Integer> lost) {
+    return new StoreApi.WorkGrant(status, grant.usableConcurrency(), grant.usablePerHost(), grant.fairConcurrency(),
+        grant.fairPerHost(), grant.settled(), grant.workers(), lost);
   }
 
   /**
    * Leases to {@code owner} the first chunk of the job nobody holds, for {@code leaseMs}; the reply is {"chunk", "urls":
    * [UrlRef]} with the chunk's URLs that have no result yet, or {"chunk": null} when no chunk is free.
    */
-  public Future<JsonObject> leaseChunk(UUID id, String owner, long leaseMs) {
+  public Future<StoreApi.ChunkLease> leaseChunk(UUID id, String owner, long leaseMs) {
     return pool.preparedQuery(LEASE_CHUNK).execute(Tuple.of(id, owner, leaseMs)).compose(leased -> {
       if (leased.size() == 0) {
-        return Future.succeededFuture(new JsonObject().putNull("chunk").put("urls", new JsonArray()));
+        return Future.succeededFuture(new StoreApi.ChunkLease(null, List.of()));
       }
       Row chunk = leased.iterator().next();
       return pool.preparedQuery(SELECT_CHUNK_URLS).execute(Tuple.of(id, chunk.getInteger(1), chunk.getInteger(2)))
           .map(rows -> {
-            List<JsonObject> urls = new ArrayList<>(rows.size());
-            rows.forEach(row -> urls.add(new UrlRef(row.getInteger(0), row.getString(1)).toJson()));
-            return new JsonObject().put("chunk", chunk.getInteger(0)).put("urls", new JsonArray(urls));
+            List<UrlRef> urls = new ArrayList<>(rows.size());
+            rows.forEach(row -> urls.add(new UrlRef(row.getInteger(0), row.getString(1))));
+            return new StoreApi.ChunkLease(chunk.getInteger(0), urls);
           });
     });
   }
@@ -422,7 +422,7 @@ public final class JobStore {
   }
 
   /** Stores the results that are new; returns {"stored" (how many were new), "completed", "succeeded", "failed"}. */
-  public Future<JsonObject> append(UUID id, List<FetchResult> results) {
+  public Future<StoreApi.Stored> append(UUID id, List<FetchResult> results) {
     int n = results.size();
     Integer[] seq = new Integer[n];
     String[] outcome = new String[n];
@@ -453,8 +453,7 @@ public final class JobStore {
         throw FailureCode.NOT_FOUND.exception("job " + id + " not found");
       }
       Row row = rows.iterator().next();
-      return new JsonObject().put("stored", row.getLong(0)).put("completed", row.getInteger(1))
-          .put("succeeded", row.getInteger(2)).put("failed", row.getInteger(3));
+      return new StoreApi.Stored(row.getLong(0), row.getInteger(1), row.getInteger(2), row.getInteger(3));
     });
   }
 
@@ -533,7 +532,7 @@ public final class JobStore {
   }
 
   /** Which of {@code ids} have a row: {"existing": [...], "unfinished": [...]}, in one query. */
-  public Future<JsonObject> known(UUID[] ids) {
+  public Future<StoreApi.KnownJobs> known(UUID[] ids) {
     return pool.preparedQuery(SELECT_KNOWN).execute(Tuple.tuple().addArrayOfUUID(ids)).map(rows -> {
       List<String> existing = new ArrayList<>(rows.size());
       List<String> unfinished = new ArrayList<>();
@@ -548,7 +547,7 @@ public final class JobStore {
           purging.add(id);
         }
       });
-      return new JsonObject().put("existing", existing).put("unfinished", unfinished).put("purging", purging);
+      return new StoreApi.KnownJobs(existing, unfinished, purging);
     });
   }
 
@@ -568,13 +567,12 @@ public final class JobStore {
    * until the lease ends, so a crashed worker's task comes back. Each task: {id, jobId, attempts, createdAt,
    * callbackUrl}.
    */
-  public Future<List<JsonObject>> claim(String kind, int limit, long leaseMs) {
+  public Future<List<StoreApi.OutboxTask>> claim(String kind, int limit, long leaseMs) {
     return pool.preparedQuery(CLAIM_TASKS).execute(Tuple.of(kind, limit, leaseMs)).map(rows -> {
-      List<JsonObject> tasks = new ArrayList<>(rows.size());
-      rows.forEach(row -> tasks.add(new JsonObject().put("id", row.getLong("id"))
-          .put("jobId", row.getUUID("job_id").toString()).put("attempts", row.getInteger("attempts"))
-          .put("createdAt", row.getOffsetDateTime("created_at").toInstant().toEpochMilli())
-          .put("callbackUrl", row.getString("callback_url"))));
+      List<StoreApi.OutboxTask> tasks = new ArrayList<>(rows.size());
+      rows.forEach(row -> tasks.add(new StoreApi.OutboxTask(row.getLong("id"), row.getUUID("job_id").toString(),
+          row.getInteger("attempts"), row.getOffsetDateTime("created_at").toInstant().toEpochMilli(),
+          row.getString("callback_url"))));
       return tasks;
     });
   }
@@ -645,12 +643,4 @@ public final class JobStore {
         state == JobView.Callback.State.PENDING ? row.getOffsetDateTime("callback_next_at") : null);
   }
 
-  /** Parses a job id; an id that is not a UUID names no job. */
-  public static UUID jobId(JsonObject request) {
-    return jobId(request.getString("id"));
-  }
-
-  public static UUID jobId(String id) {
-    return JobId.parse(id);
-  }
 }

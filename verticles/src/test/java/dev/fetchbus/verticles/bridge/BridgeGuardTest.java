@@ -3,6 +3,10 @@ package dev.fetchbus.verticles.bridge;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.fetchbus.verticles.auth.ApiTokens;
+import dev.fetchbus.verticles.bus.Contracts;
+import dev.fetchbus.verticles.fetch.api.FetchApi;
+import dev.fetchbus.verticles.http.api.JobsApi;
+import dev.fetchbus.verticles.store.api.StoreApi;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
@@ -34,9 +38,15 @@ class BridgeGuardTest {
 
   @Test
   void theOutboundPatternIsExactlyTheProgressAddresses() {
-    assertThat("fetchbus.events.job.0b6f2c1e-8a43-4c3e-9d51-5f7a0e2b9c10").matches(BridgeVerticle.JOB_EVENTS);
-    assertThat("fetchbus.events.job.").doesNotMatch(BridgeVerticle.JOB_EVENTS);
-    assertThat("fetchbus.events.results").doesNotMatch(BridgeVerticle.JOB_EVENTS);
-    assertThat("fetchbusXevents.job.x").doesNotMatch(BridgeVerticle.JOB_EVENTS);
+    assertThat("fetchbus.events.job.0b6f2c1e-8a43-4c3e-9d51-5f7a0e2b9c10").matches(FetchApi.PROGRESS_ADDRESSES);
+    assertThat("fetchbus.events.job.").doesNotMatch(FetchApi.PROGRESS_ADDRESSES);
+    assertThat("fetchbus.events.results").doesNotMatch(FetchApi.PROGRESS_ADDRESSES);
+    assertThat("fetchbusXevents.job.x").doesNotMatch(FetchApi.PROGRESS_ADDRESSES);
+  }
+
+  @Test
+  void theInboundListIsWhatTheContractsOpenToTheBridge() {
+    assertThat(Contracts.bridgedAddresses()).containsExactlyInAnyOrder(JobsApi.SUBMIT.address(),
+        FetchApi.CANCEL.address(), StoreApi.JOBS_GET.address());
   }
 }

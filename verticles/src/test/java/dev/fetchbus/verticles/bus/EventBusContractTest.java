@@ -2,6 +2,7 @@ package dev.fetchbus.verticles.bus;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.fetchbus.verticles.fetch.api.FetchApi;
 import java.io.IOException;
 import java.io.Reader;
 import java.lang.reflect.Field;
@@ -22,7 +23,7 @@ import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
 
 /**
- * docs/eventbus.yaml against {@link Addresses}. Nothing at run time reads the file, so without this test a renamed or
+ * docs/eventbus.yaml against the contract packages. Nothing at run time reads the file, so without this test a renamed or
  * new address, or a duplicate key (a YAML parser keeps the last value and the other text is lost without a word),
  * would only be found by a bridge client or a reader trusting it.
  */
@@ -101,7 +102,7 @@ class EventBusContractTest {
       }
     });
     assertThat(withoutChannel.isEmpty() && withoutCode.isEmpty() && sharedAddresses.isEmpty())
-        .as("addresses in Addresses without a channel in %s: %s; channels whose address is not in Addresses: %s;"
+        .as("contract addresses without a channel in %s: %s; channels whose address is in no contract: %s;"
             + " channels sharing an address: %s", DOCUMENT, withoutChannel, withoutCode, sharedAddresses)
         .isTrue();
   }
@@ -115,34 +116,63 @@ class EventBusContractTest {
   }
 
   /**
-   * Address (with each parameter written as {@link #PARAMETER}) to where it is declared. Fields are fixed addresses;
-   * a method taking one String builds a family of addresses, such as {@link Addresses#jobEvents}.
+   * Address (with each parameter written as {@link #PARAMETER}) to where it is declared: every {@link Endpoint} and
+   * {@link Topic} constant of every contract package ({@code dev.fetchbus.verticles.<family>.api}), found in the
+   * compiled classes so that a new contract cannot be left out; a static method taking one String and returning a
+   * Topic builds a family of addresses, such as {@link FetchApi#progress}. An endpoint open to the bridge must also be
+   * in {@link Contracts}, which the bridge's allow-list is read from.
    */
-  private static Map<String, String> addressesInCode() throws ReflectiveOperationException {
+  private static Map<String, String> addressesInCode() throws ReflectiveOperationException, IOException {
     Map<String, String> addresses = new LinkedHashMap<>();
-    for (Field field : Addresses.class.getDeclaredFields()) {
-      int modifiers = field.getModifiers();
-      if (Modifier.isPublic(modifiers) && Modifier.isStatic(modifiers) && Modifier.isFinal(modifiers)
-          && field.getType() == String.class) {
-        String address = (String) field.get(null);
-        addresses.put(address, "Addresses." + field.getName() + " (" + address + ")");
-      }
-    }
-    for (Method method : Addresses.class.getDeclaredMethods()) {
-      int modifiers = method.getModifiers();
-      if (Modifier.isPublic(modifiers) && Modifier.isStatic(modifiers) && method.getReturnType() == String.class
-          && method.getParameterCount() == 1 && method.getParameterTypes()[0] == String.class) {
-        String address;
-        try {
-          address = (String) method.invoke(null, PARAMETER);
-        } catch (InvocationTargetException e) {
-          throw new AssertionError("Addresses." + method.getName() + " failed", e.getCause());
+    List<String> notInContracts = new ArrayList<>();
+    for (Class<?> contract : contractClasses()) {
+      for (Field field : contract.getDeclaredFields()) {
+        int modifiers = field.getModifiers();
+        if (!Modifier.isStatic(modifiers) || !Modifier.isPublic(modifiers)) {
+          continue;
         }
-        addresses.put(address, "Addresses." + method.getName() + "(…) (" + address + ")");
+        Object value = field.get(null);
+        String address = value instanceof Endpoint<?, ?> endpoint ? endpoint.address()
+            : value instanceof Topic<?> topic ? topic.address() : null;
+        if (address != null) {
+          addresses.put(address, contract.getSimpleName() + "." + field.getName() + " (" + address + ")");
+          if (value instanceof Endpoint<?, ?> endpoint && endpoint.bridged() && !Contracts.ENDPOINTS.contains(value)) {
+            notInContracts.add(contract.getSimpleName() + "." + field.getName());
+          }
+        }
+      }
+      for (Method method : contract.getDeclaredMethods()) {
+        int modifiers = method.getModifiers();
+        if (Modifier.isPublic(modifiers) && Modifier.isStatic(modifiers) && method.getReturnType() == Topic.class
+            && method.getParameterCount() == 1 && method.getParameterTypes()[0] == String.class) {
+          String address;
+          try {
+            address = ((Topic<?>) method.invoke(null, PARAMETER)).address();
+          } catch (InvocationTargetException e) {
+            throw new AssertionError(contract.getSimpleName() + "." + method.getName() + " failed", e.getCause());
+          }
+          addresses.put(address, contract.getSimpleName() + "." + method.getName() + "(…) (" + address + ")");
+        }
       }
     }
-    assertThat(addresses).as("addresses found in Addresses").isNotEmpty();
+    assertThat(addresses).as("addresses found in the contract packages").hasSizeGreaterThan(30);
+    assertThat(notInContracts).as("bridged endpoints missing from Contracts").isEmpty();
     return addresses;
+  }
+
+  /** The classes of every {@code api} package under the compiled {@code dev.fetchbus.verticles}. */
+  private static List<Class<?>> contractClasses() throws IOException, ClassNotFoundException {
+    Path root = Path.of("target/classes");
+    List<Class<?>> classes = new ArrayList<>();
+    try (var files = Files.walk(root.resolve("dev/fetchbus/verticles"))) {
+      for (Path file : files.filter(f -> f.getParent().getFileName().toString().equals("api")
+          && f.toString().endsWith(".class")).sorted().toList()) {
+        String name = root.relativize(file).toString().replace('/', '.').replaceAll("\\.class$", "");
+        classes.add(Class.forName(name));
+      }
+    }
+    assertThat(classes).as("contract classes").isNotEmpty();
+    return classes;
   }
 
   private static void collectUnresolved(Map<?, ?> document, Object node, String path, List<String> unresolved) {

@@ -3,11 +3,11 @@ package dev.fetchbus.verticles.fetch;
 import static dev.fetchbus.verticles.testing.StrictVertx.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.fetchbus.verticles.bus.Addresses;
 import dev.fetchbus.verticles.bus.FetchResult;
 import dev.fetchbus.verticles.bus.JobOptions;
 import dev.fetchbus.verticles.bus.JobStatus;
 import dev.fetchbus.verticles.bus.Outcome;
+import dev.fetchbus.verticles.fetch.api.FetchApi;
 import dev.fetchbus.verticles.testing.StrictVertx;
 import dev.fetchbus.verticles.testing.TestOrigin;
 import io.vertx.core.DeploymentOptions;
@@ -68,14 +68,14 @@ class FetchVerticleAloneTest {
       }
     }));
     Promise<JsonObject> finalEvent = Promise.promise();
-    vertx.eventBus().<JsonObject>consumer(Addresses.jobEvents(id), event -> {
+    vertx.eventBus().<JsonObject>consumer(FetchApi.progress(id).address(), event -> {
       if (event.body().getBoolean("final", false)) {
         finalEvent.tryComplete(event.body());
       }
     });
     await(vertx.deployVerticle(new FetchVerticle(), new DeploymentOptions().setConfig(config())));
 
-    JsonObject accepted = await(vertx.eventBus().<JsonObject>request(Addresses.FETCH_JOBS_RUN,
+    JsonObject accepted = await(vertx.eventBus().<JsonObject>request(FetchApi.RUN.address(),
         new JsonObject().put("id", id))).body();
     assertThat(accepted.getBoolean("accepted")).isTrue();
     JsonObject last = await(finalEvent.future(), Duration.ofSeconds(120));

@@ -3,11 +3,11 @@ package dev.fetchbus.verticles.fetch;
 import static dev.fetchbus.verticles.testing.StrictVertx.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.fetchbus.verticles.bus.Addresses;
 import dev.fetchbus.verticles.bus.FetchResult;
 import dev.fetchbus.verticles.bus.JobOptions;
 import dev.fetchbus.verticles.bus.JobStatus;
 import dev.fetchbus.verticles.bus.Outcome;
+import dev.fetchbus.verticles.fetch.api.FetchApi;
 import dev.fetchbus.verticles.testing.MisbehavingOrigin;
 import dev.fetchbus.verticles.testing.StrictVertx;
 import dev.fetchbus.verticles.testing.TestOrigin;
@@ -139,7 +139,7 @@ class JobRunTest {
     run(id);
 
     await(StrictVertx.eventually(vertx, WAIT, 10, () -> Future.succeededFuture(slow.openConnections() == concurrency)));
-    JsonObject cancelled = await(vertx.eventBus().<JsonObject>request(Addresses.FETCH_JOBS_CANCEL,
+    JsonObject cancelled = await(vertx.eventBus().<JsonObject>request(FetchApi.CANCEL.address(),
         new JsonObject().put("id", id))).body();
 
     assertThat(cancelled.getString("status")).isEqualTo("cancelled");
@@ -189,7 +189,7 @@ class JobRunTest {
   }
 
   private void run(String id) {
-    JsonObject accepted = await(vertx.eventBus().<JsonObject>request(Addresses.FETCH_JOBS_RUN,
+    JsonObject accepted = await(vertx.eventBus().<JsonObject>request(FetchApi.RUN.address(),
         new JsonObject().put("id", id))).body();
     assertThat(accepted.getBoolean("accepted")).isTrue();
   }
@@ -197,7 +197,7 @@ class JobRunTest {
   /** The job's last progress event ({"final": true}). */
   private Future<JsonObject> finalEvent(String id) {
     Promise<JsonObject> last = Promise.promise();
-    vertx.eventBus().<JsonObject>consumer(Addresses.jobEvents(id), event -> {
+    vertx.eventBus().<JsonObject>consumer(FetchApi.progress(id).address(), event -> {
       if (event.body().getBoolean("final", false)) {
         last.tryComplete(event.body());
       }

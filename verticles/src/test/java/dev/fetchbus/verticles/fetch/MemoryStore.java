@@ -1,6 +1,5 @@
 package dev.fetchbus.verticles.fetch;
 
-import dev.fetchbus.verticles.bus.Addresses;
 import dev.fetchbus.verticles.bus.Bus;
 import dev.fetchbus.verticles.bus.FailureCode;
 import dev.fetchbus.verticles.bus.FetchResult;
@@ -10,6 +9,7 @@ import dev.fetchbus.verticles.bus.JobView;
 import dev.fetchbus.verticles.bus.Outcome;
 import dev.fetchbus.verticles.bus.ResultBatch;
 import dev.fetchbus.verticles.bus.UrlRef;
+import dev.fetchbus.verticles.store.api.StoreApi;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -68,24 +68,24 @@ final class MemoryStore {
   Future<Void> start(Vertx vertx) {
     List<Future<Void>> consumers = new ArrayList<>();
     Map<String, Function<JsonObject, JsonObject>> handlers = Map.ofEntries(
-        Map.entry(Addresses.STORE_JOBS_START, this::start),
-        Map.entry(Addresses.STORE_JOBS_GET, request -> job(request).view().toJson()),
-        Map.entry(Addresses.STORE_JOBS_WORK, this::work),
-        Map.entry(Addresses.STORE_CHUNKS_LEASE, this::lease),
-        Map.entry(Addresses.STORE_CHUNKS_DONE, request -> {
+        Map.entry(StoreApi.JOBS_START.address(), this::start),
+        Map.entry(StoreApi.JOBS_GET.address(), request -> job(request).view().toJson()),
+        Map.entry(StoreApi.JOBS_WORK.address(), this::work),
+        Map.entry(StoreApi.CHUNKS_LEASE.address(), this::lease),
+        Map.entry(StoreApi.CHUNKS_DONE.address(), request -> {
           job(request).chunks.put(request.getInteger("chunk"), true);
           return new JsonObject();
         }),
-        Map.entry(Addresses.STORE_RESULTS_APPEND, this::append),
-        Map.entry(Addresses.STORE_JOBS_FINISH, this::finish),
-        Map.entry(Addresses.STORE_JOBS_ABANDON, this::abandon),
-        Map.entry(Addresses.STORE_JOBS_UNFINISHED, request -> new JsonObject().put("ids", new JsonArray())),
-        Map.entry(Addresses.STORE_JOBS_RELEASE, request -> new JsonObject().put("released", 0)),
-        Map.entry(Addresses.STORE_JOBS_PURGING, request -> new JsonObject().put("ids", new JsonArray())),
-        Map.entry(Addresses.STORE_JOBS_KNOWN, request -> new JsonObject()
+        Map.entry(StoreApi.RESULTS_APPEND.address(), this::append),
+        Map.entry(StoreApi.JOBS_FINISH.address(), this::finish),
+        Map.entry(StoreApi.JOBS_ABANDON.address(), this::abandon),
+        Map.entry(StoreApi.JOBS_UNFINISHED.address(), request -> new JsonObject().put("ids", new JsonArray())),
+        Map.entry(StoreApi.JOBS_RELEASE.address(), request -> new JsonObject().put("released", 0)),
+        Map.entry(StoreApi.JOBS_PURGING.address(), request -> new JsonObject().put("ids", new JsonArray())),
+        Map.entry(StoreApi.JOBS_KNOWN.address(), request -> new JsonObject()
             .put("existing", new JsonArray(request.getJsonArray("ids").stream().filter(jobs::containsKey).toList()))
-            .put("unfinished", new JsonArray())),
-        Map.entry(Addresses.STORE_OUTBOX_CLAIM, request -> new JsonObject().put("tasks", new JsonArray())));
+            .put("unfinished", new JsonArray()).put("purging", new JsonArray())),
+        Map.entry(StoreApi.OUTBOX_CLAIM.address(), request -> new JsonObject().put("tasks", new JsonArray())));
     handlers.forEach((address, handler) -> consumers.add(Bus.consume(vertx, address,
         request -> Future.succeededFuture(handler.apply(request)))));
     return Future.all(consumers).mapEmpty();

@@ -3,11 +3,11 @@ package dev.fetchbus.verticles.fetch;
 import static dev.fetchbus.verticles.testing.StrictVertx.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.fetchbus.verticles.bus.Addresses;
 import dev.fetchbus.verticles.bus.Bus;
 import dev.fetchbus.verticles.bus.JobStatus;
 import dev.fetchbus.verticles.bus.JobView;
 import dev.fetchbus.verticles.retry.Backoff;
+import dev.fetchbus.verticles.store.api.StoreApi;
 import dev.fetchbus.verticles.testing.StrictVertx;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -278,13 +278,13 @@ class OutboxPollerTest {
     Future<Void> start(Vertx vertx) {
       JsonObject none = new JsonObject().put("ids", new JsonArray());
       return Future.all(List.of(
-          Bus.consume(vertx, Addresses.STORE_OUTBOX_CLAIM, req -> Future.succeededFuture(claim(req))),
-          Bus.consume(vertx, Addresses.STORE_OUTBOX_LATER, req -> Future.succeededFuture(later(req))),
-          Bus.consume(vertx, Addresses.STORE_OUTBOX_DONE, req -> Future.succeededFuture(done(req))),
-          Bus.consume(vertx, Addresses.STORE_JOBS_GET, req -> Future.succeededFuture(job(req.getString("id")))),
-          Bus.consume(vertx, Addresses.STORE_JOBS_UNFINISHED, req -> Future.succeededFuture(none.copy())),
-          Bus.consume(vertx, Addresses.STORE_JOBS_PURGING, req -> Future.succeededFuture(none.copy())),
-          Bus.consume(vertx, Addresses.STORE_JOBS_RELEASE,
+          Bus.consume(vertx, StoreApi.OUTBOX_CLAIM.address(), req -> Future.succeededFuture(claim(req))),
+          Bus.consume(vertx, StoreApi.OUTBOX_LATER.address(), req -> Future.succeededFuture(later(req))),
+          Bus.consume(vertx, StoreApi.OUTBOX_DONE.address(), req -> Future.succeededFuture(done(req))),
+          Bus.consume(vertx, StoreApi.JOBS_GET.address(), req -> Future.succeededFuture(job(req.getString("id")))),
+          Bus.consume(vertx, StoreApi.JOBS_UNFINISHED.address(), req -> Future.succeededFuture(none.copy())),
+          Bus.consume(vertx, StoreApi.JOBS_PURGING.address(), req -> Future.succeededFuture(none.copy())),
+          Bus.consume(vertx, StoreApi.JOBS_RELEASE.address(),
               req -> Future.succeededFuture(new JsonObject().put("released", 0))))).mapEmpty();
     }
 

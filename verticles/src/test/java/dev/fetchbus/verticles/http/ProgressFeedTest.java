@@ -3,11 +3,12 @@ package dev.fetchbus.verticles.http;
 import static dev.fetchbus.verticles.testing.StrictVertx.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.fetchbus.verticles.bus.Addresses;
 import dev.fetchbus.verticles.bus.Bus;
 import dev.fetchbus.verticles.bus.JobStatus;
 import dev.fetchbus.verticles.bus.JobView;
 import dev.fetchbus.verticles.bus.Progress;
+import dev.fetchbus.verticles.fetch.api.FetchApi;
+import dev.fetchbus.verticles.store.api.StoreApi;
 import dev.fetchbus.verticles.testing.StrictVertx;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -42,7 +43,7 @@ class ProgressFeedTest {
     vertx = StrictVertx.create();
     context = vertx.getOrCreateContext();
     feed = new ProgressFeed(vertx, new Bus(vertx, 5_000));
-    await(Bus.consume(vertx, Addresses.STORE_JOBS_GET, request -> {
+    await(Bus.consume(vertx, StoreApi.JOBS_GET.address(), request -> {
       int n = reads.getAndIncrement();
       JobStatus status = storedStatuses.get(Math.min(n, storedStatuses.size() - 1));
       return Future.succeededFuture(job(status, status.finished() ? 3 : n).toJson());
@@ -102,13 +103,13 @@ class ProgressFeedTest {
   }
 
   private void publish(boolean last) {
-    vertx.eventBus().publish(Addresses.jobEvents(ID),
+    vertx.eventBus().publish(FetchApi.progress(ID).address(),
         new Progress(ID, last ? JobStatus.DONE : JobStatus.RUNNING, 3, 2, 2, 0, 10, 1.5, last).toJson());
   }
 
   /** True once nobody listens on the job's address any more. */
   private boolean unsubscribed() {
-    Future<Object> probe = vertx.eventBus().request(Addresses.jobEvents(ID), new JsonObject(),
+    Future<Object> probe = vertx.eventBus().request(FetchApi.progress(ID).address(), new JsonObject(),
         new DeliveryOptions().setSendTimeout(500)).map(r -> (Object) r);
     try {
       await(probe);

@@ -3,8 +3,8 @@ package dev.fetchbus.verticles.ops;
 import static dev.fetchbus.verticles.testing.StrictVertx.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.fetchbus.verticles.bus.Addresses;
 import dev.fetchbus.verticles.bus.Bus;
+import dev.fetchbus.verticles.store.api.StoreApi;
 import dev.fetchbus.verticles.testing.FreePort;
 import dev.fetchbus.verticles.testing.StrictVertx;
 import io.vertx.core.DeploymentOptions;
@@ -44,7 +44,7 @@ class ManagementVerticleTest {
 
     Readiness.setDeployed(vertx, true);
     assertThat(status(port, "/health/ready")).as("deployed, but no store").isEqualTo(503);
-    await(Bus.consume(vertx, Addresses.STORE_PING, ping -> Future.succeededFuture(new JsonObject())));
+    await(Bus.consume(vertx, StoreApi.PING.address(), ping -> Future.succeededFuture(new JsonObject())));
     assertThat(status(port, "/health/ready")).isEqualTo(200);
   }
 

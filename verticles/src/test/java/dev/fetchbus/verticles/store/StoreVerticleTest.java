@@ -3,10 +3,10 @@ package dev.fetchbus.verticles.store;
 import static dev.fetchbus.verticles.testing.StrictVertx.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.fetchbus.verticles.bus.Addresses;
 import dev.fetchbus.verticles.bus.FailureCode;
 import dev.fetchbus.verticles.bus.JobOptions;
 import dev.fetchbus.verticles.bus.JobSpec;
+import dev.fetchbus.verticles.store.api.StoreApi;
 import dev.fetchbus.verticles.testing.PostgresHarness;
 import dev.fetchbus.verticles.testing.StrictVertx;
 import io.vertx.core.DeploymentOptions;
@@ -73,11 +73,11 @@ class StoreVerticleTest {
     deployStore(1);
     try (Connection lock = pg.jdbc()) {
       Future<JsonObject> held = listBehindLock(lock);
-      assertThat(failureOf(request(Addresses.STORE_JOBS_GET, unknownJob()))).isEqualTo(FailureCode.OVERLOADED);
+      assertThat(failureOf(request(StoreApi.JOBS_GET.address(), unknownJob()))).isEqualTo(FailureCode.OVERLOADED);
       lock.commit();
       assertThat(await(held, WAIT).getJsonArray("jobs")).as("the held query completes once the lock goes").isNotNull();
     }
-    assertThat(failureOf(request(Addresses.STORE_JOBS_GET, unknownJob())))
+    assertThat(failureOf(request(StoreApi.JOBS_GET.address(), unknownJob())))
         .as("served again: an unknown job").isEqualTo(FailureCode.NOT_FOUND);
   }
 
@@ -98,26 +98,26 @@ class StoreVerticleTest {
       assertThat(failureOf(cut)).isEqualTo(FailureCode.UNAVAILABLE);
       lock.rollback();
     }
-    assertThat(failureOf(request(Addresses.STORE_JOBS_GET, unknownJob())))
+    assertThat(failureOf(request(StoreApi.JOBS_GET.address(), unknownJob())))
         .as("the pool replaces the lost connection").isEqualTo(FailureCode.NOT_FOUND);
   }
 
   @Test
   void aMalformedRequestIsBadInputAndAnUnknownJobNotFound() {
     deployStore(1);
-    assertThat(failureOf(request(Addresses.STORE_JOBS_LIST, new JsonObject().put("status", "nonsense"))))
+    assertThat(failureOf(request(StoreApi.JOBS_LIST.address(), new JsonObject().put("status", "nonsense"))))
         .isEqualTo(FailureCode.BAD_INPUT);
-    assertThat(failureOf(request(Addresses.STORE_JOBS_LIST, new JsonObject().put("limit", "ten"))))
+    assertThat(failureOf(request(StoreApi.JOBS_LIST.address(), new JsonObject().put("limit", "ten"))))
         .isEqualTo(FailureCode.BAD_INPUT);
-    assertThat(failureOf(request(Addresses.STORE_JOBS_FINISH, unknownJob().put("status", "running"))))
+    assertThat(failureOf(request(StoreApi.JOBS_FINISH.address(), unknownJob().put("status", "running"))))
         .as("not a final status").isEqualTo(FailureCode.BAD_INPUT);
-    assertThat(failureOf(request(Addresses.STORE_JOBS_CREATE, create(spec("/a"), null).put("urls", "http://x/"))))
+    assertThat(failureOf(request(StoreApi.JOBS_CREATE.address(), create(spec("/a"), null).put("urls", "http://x/"))))
         .as("urls not a list").isEqualTo(FailureCode.BAD_INPUT);
-    assertThat(failureOf(request(Addresses.STORE_JOBS_CREATE, create(spec("/a"), null)
+    assertThat(failureOf(request(StoreApi.JOBS_CREATE.address(), create(spec("/a"), null)
         .put("options", JobOptions.defaults().toJson().put("body", "zip"))))).as("an unknown body mode")
         .isEqualTo(FailureCode.BAD_INPUT);
-    assertThat(failureOf(request(Addresses.STORE_JOBS_GET, unknownJob()))).isEqualTo(FailureCode.NOT_FOUND);
-    assertThat(failureOf(request(Addresses.STORE_JOBS_GET, new JsonObject().put("id", "not-a-uuid"))))
+    assertThat(failureOf(request(StoreApi.JOBS_GET.address(), unknownJob()))).isEqualTo(FailureCode.NOT_FOUND);
+    assertThat(failureOf(request(StoreApi.JOBS_GET.address(), new JsonObject().put("id", "not-a-uuid"))))
         .as("no job has an id that is not a UUID").isEqualTo(FailureCode.NOT_FOUND);
   }
 
@@ -125,19 +125,19 @@ class StoreVerticleTest {
   void anIdempotencyKeyReplaysTheSameRequestAndRefusesAnotherWithConflict() throws Exception {
     deployStore(1);
     String key = "key-" + UUID.randomUUID();
-    JsonObject first = await(request(Addresses.STORE_JOBS_CREATE, create(spec("/a", "/b"), key)), WAIT);
+    JsonObject first = await(request(StoreApi.JOBS_CREATE.address(), create(spec("/a", "/b"), key)), WAIT);
     assertThat(first.getBoolean("replayed")).isFalse();
     assertThat(first.getInteger("total")).isEqualTo(2);
 
-    JsonObject again = await(request(Addresses.STORE_JOBS_CREATE, create(spec("/a", "/b"), key)), WAIT);
+    JsonObject again = await(request(StoreApi.JOBS_CREATE.address(), create(spec("/a", "/b"), key)), WAIT);
     assertThat(again.getBoolean("replayed")).as("the same request with the same key").isTrue();
     assertThat(again.getString("id")).isEqualTo(first.getString("id"));
 
-    assertThat(failureOf(request(Addresses.STORE_JOBS_CREATE, create(spec("/a", "/c"), key))))
+    assertThat(failureOf(request(StoreApi.JOBS_CREATE.address(), create(spec("/a", "/c"), key))))
         .as("the same key, other URLs").isEqualTo(FailureCode.CONFLICT);
     JobSpec otherOptions = new JobSpec(spec("/a", "/b").urls(),
         JobOptions.fromJson(JobOptions.defaults().toJson().put("retries", 0)), null);
-    assertThat(failureOf(request(Addresses.STORE_JOBS_CREATE, create(otherOptions, key))))
+    assertThat(failureOf(request(StoreApi.JOBS_CREATE.address(), create(otherOptions, key))))
         .as("the same key, other options").isEqualTo(FailureCode.CONFLICT);
 
     assertThat(jobsWithKey(key)).containsExactly(first.getString("id"));
@@ -152,7 +152,7 @@ class StoreVerticleTest {
     String key = "race-" + UUID.randomUUID();
     List<Future<JsonObject>> replies = new ArrayList<>();
     for (int i = 0; i < racers; i++) {
-      replies.add(request(Addresses.STORE_JOBS_CREATE, create(spec("/racer/" + i), key)));
+      replies.add(request(StoreApi.JOBS_CREATE.address(), create(spec("/racer/" + i), key)));
     }
     await(Future.join(replies).otherwiseEmpty(), WAIT);
 
@@ -243,7 +243,7 @@ class StoreVerticleTest {
     try (Statement s = lock.createStatement()) {
       s.execute("LOCK TABLE jobs IN ACCESS EXCLUSIVE MODE");
     }
-    Future<JsonObject> list = request(Addresses.STORE_JOBS_LIST, new JsonObject().put("limit", 10));
+    Future<JsonObject> list = request(StoreApi.JOBS_LIST.address(), new JsonObject().put("limit", 10));
     awaitWaitingOnLock();
     return list;
   }

@@ -1,37 +1,26 @@
 package dev.fetchbus.verticles.testing;
 
 import dev.fetchbus.verticles.store.Database;
+import dev.fetchbus.verticles.store.PostgresBinaries;
 import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgConnectOptions;
-import io.zonky.test.db.postgres.embedded.DefaultPostgresBinaryResolver;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipal;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.flywaydb.core.Flyway;
-import org.tukaani.xz.XZInputStream;
 
 /**
  * A throwaway PostgreSQL for component tests: the server binaries io.zonky ships (the same the app embeds), a
@@ -71,7 +60,7 @@ public final class PostgresHarness implements AutoCloseable {
 
   /** Creates a cluster, starts the server on a free loopback port and migrates the schema. Blocks (seconds). */
   public static PostgresHarness start() throws IOException, InterruptedException {
-    Path binaries = extractBinaries();
+    Path binaries = PostgresBinaries.extract();
     Path dir = Files.createTempDirectory("fetchbus-pg-test-");
     boolean root = "root".equals(System.getProperty("user.name"));
     List<String> runAs = root ? List.of("setpriv", "--reuid=" + SERVER_USER_WHEN_ROOT,
@@ -224,68 +213,6 @@ public final class PostgresHarness implements AutoCloseable {
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
-  }
-
-  /**
-   * Unpacks zonky's server binaries once per archive, into the same place the app's embedded database uses
-   * ({@code java.io.tmpdir/fetchbus-postgres/<digest>}), readable and runnable by every user; atomically, so that
-   * concurrent test JVMs do not see half an extraction.
-   */
-  private static Path extractBinaries() throws IOException {
-    String arch = System.getProperty("os.arch").toLowerCase(Locale.ROOT);
-    String hardware = arch.equals("amd64") || arch.equals("x86_64") ? "x86_64" : arch;
-    String digest;
-    try (InputStream in = DefaultPostgresBinaryResolver.INSTANCE.getPgBinary("Linux", hardware);
-         DigestInputStream digesting = new DigestInputStream(in, MessageDigest.getInstance("SHA-256"));
-         OutputStream sink = OutputStream.nullOutputStream()) {
-      digesting.transferTo(sink);
-      digest = HexFormat.of().formatHex(digesting.getMessageDigest().digest()).substring(0, 16);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
-    Path root = Path.of(System.getProperty("java.io.tmpdir"), "fetchbus-postgres");
-    Path target = root.resolve(digest);
-    if (Files.isExecutable(target.resolve("bin").resolve("postgres"))) {
-      return target;
-    }
-    Files.createDirectories(root);
-    Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxr-xr-x"));
-    Path staging = Files.createTempDirectory(root, digest + ".");
-    Files.setPosixFilePermissions(staging, PosixFilePermissions.fromString("rwxr-xr-x"));
-    try (InputStream in = DefaultPostgresBinaryResolver.INSTANCE.getPgBinary("Linux", hardware);
-         TarArchiveInputStream tar = new TarArchiveInputStream(new XZInputStream(in))) {
-      for (TarArchiveEntry entry = tar.getNextEntry(); entry != null; entry = tar.getNextEntry()) {
-        Path out = staging.resolve(entry.getName()).normalize();
-        if (!out.startsWith(staging)) {
-          throw new IOException("archive entry escapes its directory: " + entry.getName());
-        }
-        if (entry.isDirectory()) {
-          Files.createDirectories(out);
-        } else if (entry.isSymbolicLink()) {
-          Files.createDirectories(out.getParent());
-          Files.createSymbolicLink(out, Path.of(entry.getLinkName()));
-        } else {
-          Files.createDirectories(out.getParent());
-          Files.copy(tar, out, StandardCopyOption.REPLACE_EXISTING);
-          Files.setPosixFilePermissions(out,
-              PosixFilePermissions.fromString((entry.getMode() & 0100) != 0 ? "rwxr-xr-x" : "rw-r--r--"));
-        }
-      }
-    }
-    try (Stream<Path> dirs = Files.walk(staging)) {
-      for (Path d : dirs.filter(Files::isDirectory).toList()) {
-        Files.setPosixFilePermissions(d, PosixFilePermissions.fromString("rwxr-xr-x"));
-      }
-    }
-    try {
-      Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
-    } catch (IOException raced) {
-      deleteTree(staging);
-      if (!Files.isExecutable(target.resolve("bin").resolve("postgres"))) {
-        throw raced;
-      }
-    }
-    return target;
   }
 
   private static void deleteTree(Path root) {
