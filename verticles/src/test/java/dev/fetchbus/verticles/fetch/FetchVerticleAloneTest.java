@@ -9,6 +9,7 @@ import dev.fetchbus.verticles.bus.JobStatus;
 import dev.fetchbus.verticles.bus.Outcome;
 import dev.fetchbus.verticles.fetch.api.FetchApi;
 import dev.fetchbus.verticles.testing.StrictVertx;
+import dev.fetchbus.verticles.testing.TempDirs;
 import dev.fetchbus.verticles.testing.TestOrigin;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Promise;
@@ -50,9 +51,7 @@ class FetchVerticleAloneTest {
   @AfterEach
   void stop() throws IOException {
     await(vertx.close());
-    try (var files = Files.walk(dataDir)) {
-      files.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-    }
+    TempDirs.delete(dataDir);
   }
 
   @Test

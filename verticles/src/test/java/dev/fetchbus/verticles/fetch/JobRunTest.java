@@ -10,6 +10,7 @@ import dev.fetchbus.verticles.bus.Outcome;
 import dev.fetchbus.verticles.fetch.api.FetchApi;
 import dev.fetchbus.verticles.testing.MisbehavingOrigin;
 import dev.fetchbus.verticles.testing.StrictVertx;
+import dev.fetchbus.verticles.testing.TempDirs;
 import dev.fetchbus.verticles.testing.TestOrigin;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -27,7 +28,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Queue;
 import java.util.UUID;
@@ -35,7 +35,6 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -69,9 +68,7 @@ class JobRunTest {
       await(vertx.undeploy(fetcher));
     }
     await(vertx.close());
-    try (Stream<Path> files = Files.walk(dataDir)) {
-      files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-    }
+    TempDirs.delete(dataDir);
   }
 
   @Test

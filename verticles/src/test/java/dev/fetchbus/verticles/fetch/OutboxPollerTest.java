@@ -9,6 +9,7 @@ import dev.fetchbus.verticles.bus.JobView;
 import dev.fetchbus.verticles.retry.Backoff;
 import dev.fetchbus.verticles.store.api.StoreApi;
 import dev.fetchbus.verticles.testing.StrictVertx;
+import dev.fetchbus.verticles.testing.TempDirs;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -25,14 +26,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -82,9 +81,7 @@ class OutboxPollerTest {
       await(vertx.undeploy(fetcher));
     }
     await(vertx.close());
-    try (Stream<Path> files = Files.walk(dataDir)) {
-      files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-    }
+    TempDirs.delete(dataDir);
   }
 
   @Test
