@@ -10,7 +10,6 @@ import dev.fetchbus.verticles.bus.Outcome;
 import dev.fetchbus.verticles.fetch.api.FetchApi;
 import dev.fetchbus.verticles.testing.MisbehavingOrigin;
 import dev.fetchbus.verticles.testing.StrictVertx;
-import dev.fetchbus.verticles.testing.TempDirs;
 import dev.fetchbus.verticles.testing.TestOrigin;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -64,11 +63,7 @@ class JobRunTest {
 
   @AfterEach
   void stop() throws IOException {
-    if (fetcher != null) {
-      await(vertx.undeploy(fetcher));
-    }
-    await(vertx.close());
-    TempDirs.delete(dataDir);
+    StrictVertx.close(vertx, fetcher, dataDir);
   }
 
   @Test

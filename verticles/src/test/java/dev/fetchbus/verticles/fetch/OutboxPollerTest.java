@@ -9,7 +9,6 @@ import dev.fetchbus.verticles.bus.JobView;
 import dev.fetchbus.verticles.retry.Backoff;
 import dev.fetchbus.verticles.store.api.StoreApi;
 import dev.fetchbus.verticles.testing.StrictVertx;
-import dev.fetchbus.verticles.testing.TempDirs;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -76,12 +75,7 @@ class OutboxPollerTest {
 
   @AfterEach
   void stop() throws IOException {
-    if (fetcher != null) {
-      // First, while the fake store still answers what the fetcher asks as it stops.
-      await(vertx.undeploy(fetcher));
-    }
-    await(vertx.close());
-    TempDirs.delete(dataDir);
+    StrictVertx.close(vertx, fetcher, dataDir);
   }
 
   @Test

@@ -4,6 +4,8 @@ import io.netty.buffer.ByteBufAllocator;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -28,6 +30,18 @@ public final class StrictVertx {
     // per JVM. Done here, on the test thread, it does not land on an event loop in the middle of a test.
     ByteBufAllocator.DEFAULT.directBuffer(1).release();
     return Vertx.vertx(options());
+  }
+
+  /**
+   * Ends a component test: undeploys the verticle under test first (when one was deployed: the fakes of its peers
+   * still answer what it asks as it stops), then closes Vert.x and removes the test's data dir.
+   */
+  public static void close(Vertx vertx, String underTest, Path dataDir) throws IOException {
+    if (underTest != null) {
+      await(vertx.undeploy(underTest));
+    }
+    await(vertx.close());
+    TempDirs.delete(dataDir);
   }
 
   /** Waits for a future from a test thread, never longer than {@code timeout}. */
