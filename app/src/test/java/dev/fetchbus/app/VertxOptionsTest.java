@@ -33,6 +33,13 @@ class VertxOptionsTest {
     // Fetchbus times HTTP requests itself (http/RequestTracker); Vert.x's per-request server meters are opt-in.
     assertThat(((MicrometerMetricsOptions) options.getMetricsOptions())
         .isMetricsCategoryDisabled(MetricsDomain.HTTP_SERVER)).isTrue();
+    // The fetcher counts results itself (fetch/FetchMetrics); Vert.x's per-request client meters are opt-in too.
+    assertThat(((MicrometerMetricsOptions) options.getMetricsOptions())
+        .isMetricsCategoryDisabled(MetricsDomain.HTTP_CLIENT)).isTrue();
+    JsonObject config = ConfigLoader.load(Map.of());
+    config.getJsonObject("metrics").put("vertxHttpClient", true);
+    assertThat(((MicrometerMetricsOptions) FetchbusApp.vertxOptions(config).getMetricsOptions())
+        .isMetricsCategoryDisabled(MetricsDomain.HTTP_CLIENT)).isFalse();
   }
 
   @Test

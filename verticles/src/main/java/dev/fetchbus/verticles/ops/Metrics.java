@@ -43,7 +43,9 @@ public final class Metrics {
    * Vert.x metrics (HTTP client, pools, event bus, TCP) into a Prometheus registry, from the config's metrics section.
    * Vert.x's HTTP server meters only with {@code vertxHttpServer}: they look their meters up by tags on every request
    * (a fifth of {@code /hello}'s CPU even with the meter cache; C10K 0.69x a bare server with them, 0.79x with
-   * metrics off, in the same run: bench/RESULTS.md);
+   * metrics off, in the same run: bench/RESULTS.md); its HTTP client's only with {@code vertxHttpClient}, for the same
+   * reason on every fetch (about a tenth of a warm job's CPU samples, in tag lookups and meter registration);
+   * {@code fetch/FetchMetrics} counts results by outcome either way;
    * {@code http/RequestTracker} times requests by method, code and route template either way. Labels are bounded:
    * HTTP server meters by route template, never by path (which carries job ids); event-bus meters not by address
    * ({@code fetchbus.events.job.<id>}); the fetcher's client keeps one connection pool per origin address, named
@@ -59,7 +61,13 @@ public final class Metrics {
             Label.EB_SIDE))
         .addLabelMatch(new Match().setDomain(MetricsDomain.NAMED_POOLS).setLabel(Label.POOL_NAME.toString())
             .setType(MatchType.REGEX).setValue(".*:[0-9]+").setAlias("origins"));
-    return metrics.getBoolean("vertxHttpServer") ? options : options.addDisabledMetricsCategory(MetricsDomain.HTTP_SERVER);
+    if (!metrics.getBoolean("vertxHttpServer")) {
+      options.addDisabledMetricsCategory(MetricsDomain.HTTP_SERVER);
+    }
+    if (!metrics.getBoolean("vertxHttpClient")) {
+      options.addDisabledMetricsCategory(MetricsDomain.HTTP_CLIENT);
+    }
+    return options;
   }
 
   /** The registry, when metrics are enabled. */
