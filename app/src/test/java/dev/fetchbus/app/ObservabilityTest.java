@@ -10,14 +10,9 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -29,17 +24,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class ObservabilityTest {
   /** With Vert.x's HTTP client meters on (off by default), so that the fetcher's pools are metered too. */
   @RegisterExtension
-  static final RunningApp running = RunningApp.started(Map.of("FETCHBUS_CONFIG", clientMeters()));
-
-  private static String clientMeters() {
-    try {
-      Path file = Files.createTempFile("fetchbus-client-meters-", ".json");
-      file.toFile().deleteOnExit();
-      return Files.writeString(file, "{\"metrics\": {\"vertxHttpClient\": true}}").toString();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
+  static final RunningApp running = RunningApp.started(
+      config -> config.getJsonObject("metrics").put("vertxHttpClient", true));
 
   @Test
   void metricsCountAJobsResultsBytesDurationAndBatchesWithoutJobIdLabels() {

@@ -5,8 +5,10 @@ import static dev.fetchbus.verticles.testing.StrictVertx.await;
 import dev.fetchbus.verticles.testing.StrictVertx;
 import dev.fetchbus.verticles.testing.TestOrigin;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -18,29 +20,36 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 final class RunningApp implements BeforeAllCallback, AfterAllCallback {
   private final boolean startApp;
   private final Map<String, String> environment;
+  private final Consumer<JsonObject> adjust;
   Vertx vertx;
   TestOrigin origin;
   Path dataDir;
   TestApp app;
   Api api;
 
-  private RunningApp(boolean startApp, Map<String, String> environment) {
+  private RunningApp(boolean startApp, Map<String, String> environment, Consumer<JsonObject> adjust) {
     this.startApp = startApp;
     this.environment = environment;
+    this.adjust = adjust;
   }
 
   static RunningApp started() {
-    return new RunningApp(true, Map.of());
+    return started(Map.of());
   }
 
   /** The app with more environment variables, e.g. FETCHBUS_BRIDGE_PORT. */
   static RunningApp started(Map<String, String> environment) {
-    return new RunningApp(true, environment);
+    return new RunningApp(true, environment, config -> { });
+  }
+
+  /** The app with the test's own changes to the configuration. */
+  static RunningApp started(Consumer<JsonObject> adjust) {
+    return new RunningApp(true, Map.of(), adjust);
   }
 
   /** Everything but the app: for tests that start and stop it themselves. */
   static RunningApp notStarted() {
-    return new RunningApp(false, Map.of());
+    return new RunningApp(false, Map.of(), config -> { });
   }
 
   @Override
@@ -49,7 +58,7 @@ final class RunningApp implements BeforeAllCallback, AfterAllCallback {
     origin = await(TestOrigin.start(vertx));
     dataDir = TestApp.newDataDir();
     if (startApp) {
-      app = TestApp.start(dataDir, environment);
+      app = TestApp.start(dataDir, environment, adjust);
       api = new Api(vertx, app);
     }
   }

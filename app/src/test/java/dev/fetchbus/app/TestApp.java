@@ -61,7 +61,7 @@ final class TestApp implements AutoCloseable {
     return start(dataDir, Map.of(), adjust);
   }
 
-  private static TestApp start(Path dataDir, Map<String, String> environment, Consumer<JsonObject> adjust)
+  static TestApp start(Path dataDir, Map<String, String> environment, Consumer<JsonObject> adjust)
       throws Exception {
     int port = freePort();
     Map<String, String> env = new HashMap<>(environment);

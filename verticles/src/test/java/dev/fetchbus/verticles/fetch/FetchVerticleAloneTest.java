@@ -9,7 +9,6 @@ import dev.fetchbus.verticles.bus.JobStatus;
 import dev.fetchbus.verticles.bus.Outcome;
 import dev.fetchbus.verticles.fetch.api.FetchApi;
 import dev.fetchbus.verticles.testing.StrictVertx;
-import dev.fetchbus.verticles.testing.TempDirs;
 import dev.fetchbus.verticles.testing.TestOrigin;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Promise;
@@ -50,8 +49,7 @@ class FetchVerticleAloneTest {
 
   @AfterEach
   void stop() throws IOException {
-    await(vertx.close());
-    TempDirs.delete(dataDir);
+    StrictVertx.close(vertx, null, dataDir);
   }
 
   @Test
